@@ -1,0 +1,1 @@
+"""The clinician's admin for assessments arrives with the clinician-review issue."""

@@ -1,0 +1,840 @@
+"""The scoring engine: answers in, an explained result out.
+
+Pure Python: no ORM, no request. Answers are the normalised dict returned by
+`questionnaire.validate_answers()`; the result is a `Result` dataclass that
+turns into plain JSON with `as_dict()`.
+
+Everything the engine decides comes from the rule tables below, each row a
+condition on the answers, a weight or a tier, and the words shown to the runner.
+Every score and flag therefore carries the answers that caused it. The product
+never diagnoses: imbalances are "likely contributors", triage says who to see
+and how soon. The thresholds and their sources are in ../shared/CLINICAL.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assessments.questionnaire import AGE_50_PLUS, QUESTIONNAIRE_VERSION, QUESTIONS
+
+Answers = dict[str, Any]
+
+SELF_TEST = "self_test"  # the runner measured it: weighs more
+ANSWER = "answer"  # inferred from habits and symptoms
+
+# Triage, three levels for the runner; the see-a-professional level carries one of
+# two tiers (CLINICAL.md "Triage: four tiers").
+EMERGENCY = "emergency"
+SEE_PROFESSIONAL = "see_professional"
+SELF_CARE = "self_care"
+URGENT = "urgent"
+ROUTINE = "routine"
+TIER_ORDER = (EMERGENCY, URGENT, ROUTINE, SELF_CARE)
+TRIAGE_OF_TIER = {EMERGENCY: EMERGENCY, URGENT: SEE_PROFESSIONAL, ROUTINE: SEE_PROFESSIONAL, SELF_CARE: SELF_CARE}
+WHEN_TO_ACT = {
+    EMERGENCY: "Now: go to an emergency department or call your local emergency number.",
+    URGENT: "Within a day or two: contact your doctor, or an urgent care line if you cannot get an appointment.",
+    ROUTINE: "In the next week or two: book an appointment with a physiotherapist or your doctor.",
+    SELF_CARE: "",
+}
+
+
+# --- Conditions: one small object per question asked of the answers ---------------
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on the answers and the words that explain it when it holds."""
+
+    test: Callable[[Answers], bool]
+    says: Callable[[Answers], str]
+    codes: tuple[str, ...]
+
+    def __call__(self, answers: Answers) -> bool:
+        return self.test(answers)
+
+
+def _label(code: str, answers: Answers) -> str:
+    """The chosen wording, to sit inside a sentence ("worries you quite a lot")."""
+    text = QUESTIONS[code].choice_label(answers.get(code, ""))
+    return text if text.startswith("I ") else text[:1].lower() + text[1:]
+
+
+def ticked(code: str, text: str) -> When:
+    return When(lambda a: a.get(code) is True, lambda a: text, (code,))
+
+
+def chose(code: str, values: set[str], text: str) -> When:
+    """The answer to `code` is one of `values`; `{label}` in text is the chosen wording."""
+    return When(lambda a: a.get(code) in values, lambda a: text.format(label=_label(code, a)), (code,))
+
+
+def includes(code: str, option: str, text: str) -> When:
+    return When(lambda a: option in a.get(code, ()), lambda a: text, (code,))
+
+
+def at_least(code: str, limit: float, text: str) -> When:
+    """A number at or above `limit`; `{v}` in text is the value."""
+    return When(lambda a: a.get(code) is not None and a[code] >= limit, lambda a: text.format(v=a[code]), (code,))
+
+
+def below(code: str, limit: float, text: str) -> When:
+    """A number given and under `limit` (an empty self-test is no evidence)."""
+    return When(lambda a: a.get(code) is not None and a[code] < limit, lambda a: text.format(v=a[code]), (code,))
+
+
+def all_of(*conditions: When, text: str | None = None) -> When:
+    codes = tuple(c for cond in conditions for c in cond.codes)
+    return When(
+        lambda a: all(cond(a) for cond in conditions),
+        (lambda a: text) if text else (lambda a: " and ".join(cond.says(a) for cond in conditions)),
+        codes,
+    )
+
+
+def derived(test: Callable[[Answers], bool], says: Callable[[Answers], str], *codes: str) -> When:
+    return When(test, says, codes)
+
+
+def seated_hours(a: Answers) -> float:
+    return a.get("sitting_hours", 0) + a.get("driving_hours", 0)
+
+
+def weekly_km(a: Answers) -> float:
+    distance = a.get("weekly_distance", 0)
+    return distance * 1.609 if a.get("distance_unit") == "mi" else distance
+
+
+def weaker_side_plank(a: Answers) -> int | None:
+    sides = [a.get("side_plank_left_seconds"), a.get("side_plank_right_seconds")]
+    given = [s for s in sides if s is not None]
+    return min(given) if given else None
+
+
+def side_plank_gap(a: Answers) -> bool:
+    """Left and right side planks differ by a quarter or more of the longer hold."""
+    left, right = a.get("side_plank_left_seconds"), a.get("side_plank_right_seconds")
+    if left is None or right is None or max(left, right) < 10:
+        return False
+    return abs(left - right) >= 0.25 * max(left, right)
+
+
+def hours(v: float) -> str:
+    return f"{v:g} h"
+
+
+SITS_LONG = derived(
+    lambda a: seated_hours(a) >= 6,
+    lambda a: f"sits or drives about {hours(seated_hours(a))} a day",
+    "sitting_hours",
+    "driving_hours",
+)
+SITS_VERY_LONG = derived(
+    lambda a: seated_hours(a) >= 9,
+    lambda a: f"that is 9 hours or more of sitting ({hours(seated_hours(a))})",
+    "sitting_hours",
+    "driving_hours",
+)
+HIGH_MILEAGE = derived(
+    lambda a: weekly_km(a) >= 40,
+    lambda a: f"runs about {a['weekly_distance']:g} {a.get('distance_unit', 'km')} a week (40 km or more)",
+    "weekly_distance",
+    "distance_unit",
+)
+LITTLE_STRENGTH = chose("strength_training", {"none", "under_weekly"}, "strength or core training: {label}")
+AGE_50 = chose("age_band", AGE_50_PLUS, "aged {label}")
+NOT_IMPROVING = chose("trend", {"same", "worse"}, "the pain is {label}")
+
+
+# --- The imbalance catalogue ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Imbalance:
+    code: str
+    label: str
+    summary: str  # what it means, in plain words
+    tight: tuple[str, ...]
+    weak: tuple[str, ...]
+
+
+CATALOGUE: tuple[Imbalance, ...] = (
+    Imbalance(
+        "tight_hip_flexors",
+        "Tight hip flexors",
+        "The muscles at the front of the hip shorten with long sitting and running's repeated "
+        "knee lift. Tight, they pull the pelvis forward and load the lower back.",
+        tight=("iliopsoas", "rectus femoris"),
+        weak=("gluteus maximus",),
+    ),
+    Imbalance(
+        "weak_glutes",
+        "Weak gluteal muscles",
+        "The buttock muscles steady the pelvis on every stride. When they tire, the lower back, "
+        "hamstrings and knees take over work that is not theirs.",
+        tight=("tensor fasciae latae", "hip adductors"),
+        weak=("gluteus maximus", "gluteus medius"),
+    ),
+    Imbalance(
+        "tight_hamstrings",
+        "Tight hamstrings",
+        "Short muscles at the back of the thigh limit how far the hips bend, so the lower back "
+        "rounds more than it should when you bend or sit.",
+        tight=("hamstrings",),
+        weak=("gluteus maximus", "deep abdominals"),
+    ),
+    Imbalance(
+        "weak_trunk",
+        "Low trunk endurance",
+        "The deep muscles around the spine hold it steady while the legs move. When they tire "
+        "early, the spine takes more load with every step.",
+        tight=(),
+        weak=("transversus abdominis", "obliques", "multifidus"),
+    ),
+    Imbalance(
+        "anterior_pelvic_tilt",
+        "Forward-tilted pelvis",
+        "The pelvis tips forward and the lower-back curve deepens, often with tight hip flexors "
+        "and lower-back muscles and weak abdominals and glutes.",
+        tight=("hip flexors", "lumbar erector spinae"),
+        weak=("abdominals", "gluteus maximus"),
+    ),
+    Imbalance(
+        "flat_back",
+        "Flattened lower back",
+        "The pelvis tucks under and the lower-back curve flattens, often after long slumped "
+        "sitting, with tight hamstrings and weak hip flexors and back extensors.",
+        tight=("hamstrings", "rectus abdominis"),
+        weak=("hip flexors", "lumbar extensors"),
+    ),
+    Imbalance(
+        "one_sided_pelvis",
+        "One-sided pelvic imbalance",
+        "One side of the pelvis is controlled less well than the other, so one side of the "
+        "lower back and hip works harder on every stride.",
+        tight=("quadratus lumborum (one side)", "hip adductors"),
+        weak=("gluteus medius (other side)",),
+    ),
+    Imbalance(
+        "desk_posture",
+        "Desk posture: stiff upper back and forward head",
+        "Long hours at a screen round the upper back and push the head forward, which "
+        "stiffens the upper back and tires the neck.",
+        tight=("pectorals", "upper trapezius", "neck extensors"),
+        weak=("deep neck flexors", "middle and lower trapezius"),
+    ),
+    Imbalance(
+        "tight_calves",
+        "Tight calves and stiff ankles",
+        "Stiff calves limit how far the ankle bends on landing, so the knee, hip and back absorb more of each stride.",
+        tight=("gastrocnemius", "soleus"),
+        weak=("tibialis anterior",),
+    ),
+    Imbalance(
+        "tight_piriformis",
+        "Tight piriformis and deep hip rotators",
+        "A small deep buttock muscle that works hard when the glutes are weak; tight, it can "
+        "ache in the buttock, especially when sitting or driving.",
+        tight=("piriformis", "deep hip rotators"),
+        weak=("gluteus medius",),
+    ),
+)
+CATALOGUE_BY_CODE = {i.code: i for i in CATALOGUE}
+
+
+@dataclass(frozen=True)
+class ImbalanceRule:
+    imbalance: str
+    points: int
+    source: str
+    when: When
+
+
+# Self-test findings carry 30-50 points, habits and symptoms 10-20: what the runner
+# measured weighs more than what we infer (the result page says which it was).
+# Scores are the capped sum of the rules that hold.
+IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
+    # tight hip flexors
+    ImbalanceRule(
+        "tight_hip_flexors",
+        50,
+        SELF_TEST,
+        chose("hip_flexor_test", {"one_side", "both_sides"}, "in the hip-front check the other thigh lifted ({label})"),
+    ),
+    ImbalanceRule("tight_hip_flexors", 20, ANSWER, SITS_LONG),
+    ImbalanceRule("tight_hip_flexors", 10, ANSWER, SITS_VERY_LONG),
+    ImbalanceRule(
+        "tight_hip_flexors", 15, ANSWER, includes("pain_areas", "front_of_hip", "pain at the front of the hip")
+    ),
+    ImbalanceRule(
+        "tight_hip_flexors", 10, ANSWER, includes("pain_when", "arching", "pain when standing tall or leaning back")
+    ),
+    # weak glutes
+    ImbalanceRule(
+        "weak_glutes",
+        45,
+        SELF_TEST,
+        chose(
+            "hip_control_test",
+            {"one_side", "both_sides"},
+            "in the single-leg squat the hip dropped or the knee fell in ({label})",
+        ),
+    ),
+    ImbalanceRule("weak_glutes", 20, ANSWER, LITTLE_STRENGTH),
+    ImbalanceRule("weak_glutes", 15, ANSWER, includes("pain_areas", "knee", "knee pain")),
+    ImbalanceRule("weak_glutes", 10, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
+    ImbalanceRule("weak_glutes", 10, ANSWER, SITS_LONG),
+    # tight hamstrings
+    ImbalanceRule(
+        "tight_hamstrings",
+        50,
+        SELF_TEST,
+        chose("hamstring_test", {"knees"}, "in the toe-reach check you reached {label}"),
+    ),
+    ImbalanceRule(
+        "tight_hamstrings",
+        35,
+        SELF_TEST,
+        chose("hamstring_test", {"shins"}, "in the toe-reach check you reached {label}"),
+    ),
+    ImbalanceRule(
+        "tight_hamstrings", 15, ANSWER, includes("pain_areas", "back_of_thigh", "pain at the back of the thigh")
+    ),
+    ImbalanceRule("tight_hamstrings", 10, ANSWER, includes("pain_when", "bending", "pain when bending forward")),
+    ImbalanceRule("tight_hamstrings", 10, ANSWER, SITS_LONG),
+    ImbalanceRule("tight_hamstrings", 10, ANSWER, HIGH_MILEAGE),
+    # trunk endurance: under 30 s front plank is low, under 60 s below what runners need
+    ImbalanceRule("weak_trunk", 50, SELF_TEST, below("plank_seconds", 30, "held the front plank {v} s (under 30 s)")),
+    ImbalanceRule(
+        "weak_trunk",
+        30,
+        SELF_TEST,
+        derived(
+            lambda a: a.get("plank_seconds") is not None and 30 <= a["plank_seconds"] < 60,
+            lambda a: f"held the front plank {a['plank_seconds']} s (under 60 s)",
+            "plank_seconds",
+        ),
+    ),
+    ImbalanceRule(
+        "weak_trunk",
+        25,
+        SELF_TEST,
+        derived(
+            lambda a: (w := weaker_side_plank(a)) is not None and w < 20,
+            lambda a: f"held a side plank only {weaker_side_plank(a)} s (under 20 s)",
+            "side_plank_left_seconds",
+            "side_plank_right_seconds",
+        ),
+    ),
+    ImbalanceRule("weak_trunk", 20, ANSWER, LITTLE_STRENGTH),
+    ImbalanceRule("weak_trunk", 10, ANSWER, includes("pain_when", "during_runs", "pain during runs")),
+    # forward-tilted pelvis
+    ImbalanceRule(
+        "anterior_pelvic_tilt",
+        50,
+        SELF_TEST,
+        chose("wall_low_back", {"large_gap"}, "in the wall check there was a large gap behind the lower back"),
+    ),
+    ImbalanceRule(
+        "anterior_pelvic_tilt",
+        15,
+        SELF_TEST,
+        chose("hip_flexor_test", {"one_side", "both_sides"}, "tight hip fronts in the hip-front check"),
+    ),
+    ImbalanceRule(
+        "anterior_pelvic_tilt", 15, ANSWER, includes("pain_when", "arching", "pain when standing tall or leaning back")
+    ),
+    ImbalanceRule("anterior_pelvic_tilt", 10, ANSWER, SITS_LONG),
+    ImbalanceRule("anterior_pelvic_tilt", 10, ANSWER, LITTLE_STRENGTH),
+    # flattened lower back
+    ImbalanceRule(
+        "flat_back",
+        50,
+        SELF_TEST,
+        chose("wall_low_back", {"no_gap"}, "in the wall check there was hardly any gap behind the lower back"),
+    ),
+    ImbalanceRule(
+        "flat_back",
+        15,
+        SELF_TEST,
+        chose("hamstring_test", {"shins", "knees"}, "short reach in the toe-reach check ({label})"),
+    ),
+    ImbalanceRule("flat_back", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
+    ImbalanceRule("flat_back", 10, ANSWER, includes("pain_when", "bending", "pain when bending forward")),
+    ImbalanceRule(
+        "flat_back",
+        10,
+        ANSWER,
+        chose("lumbar_support", {"no"}, "the chair or car seat does not support the lower back"),
+    ),
+    # one-sided pelvis
+    ImbalanceRule(
+        "one_sided_pelvis",
+        40,
+        SELF_TEST,
+        chose("hip_control_test", {"one_side"}, "in the single-leg squat one side dropped or the knee fell in"),
+    ),
+    ImbalanceRule(
+        "one_sided_pelvis",
+        30,
+        SELF_TEST,
+        chose("hip_flexor_test", {"one_side"}, "in the hip-front check only one thigh lifted"),
+    ),
+    ImbalanceRule(
+        "one_sided_pelvis",
+        30,
+        SELF_TEST,
+        derived(
+            side_plank_gap,
+            lambda a: (
+                f"side planks differ: left {a['side_plank_left_seconds']} s, right {a['side_plank_right_seconds']} s"
+            ),
+            "side_plank_left_seconds",
+            "side_plank_right_seconds",
+        ),
+    ),
+    ImbalanceRule(
+        "one_sided_pelvis",
+        20,
+        ANSWER,
+        includes("pain_areas", "lower_back_one_side", "lower-back pain mostly on one side"),
+    ),
+    ImbalanceRule(
+        "one_sided_pelvis", 10, ANSWER, chose("surface", {"road"}, "runs mostly on roads, which slope to one side")
+    ),
+    # desk posture
+    ImbalanceRule(
+        "desk_posture",
+        45,
+        SELF_TEST,
+        chose("wall_head", {"not_touching"}, "in the wall check the head did not reach the wall"),
+    ),
+    ImbalanceRule(
+        "desk_posture", 20, ANSWER, at_least("sitting_hours", 6, "sits at a desk or computer about {v:g} h a day")
+    ),
+    ImbalanceRule("desk_posture", 15, ANSWER, chose("screen_height", {"below", "laptop"}, "screen position: {label}")),
+    ImbalanceRule(
+        "desk_posture",
+        15,
+        ANSWER,
+        derived(
+            lambda a: bool({"neck", "upper_back"} & set(a.get("pain_areas", ()))),
+            lambda a: "pain in the neck or upper back",
+            "pain_areas",
+        ),
+    ),
+    ImbalanceRule("desk_posture", 10, ANSWER, chose("breaks", {"every_2h", "rarely"}, "gets up from sitting: {label}")),
+    # tight calves: under 10 cm knee-to-wall is a stiff ankle (our rule)
+    ImbalanceRule(
+        "tight_calves",
+        50,
+        SELF_TEST,
+        below("knee_to_wall_cm", 10, "reached only {v:g} cm in the knee-to-wall check (under 10 cm)"),
+    ),
+    ImbalanceRule("tight_calves", 20, ANSWER, includes("pain_areas", "calf", "calf pain")),
+    ImbalanceRule("tight_calves", 10, ANSWER, HIGH_MILEAGE),
+    ImbalanceRule("tight_calves", 10, ANSWER, chose("shoe_wear", {"worn"}, "shoes are well worn")),
+    # tight piriformis
+    ImbalanceRule("tight_piriformis", 30, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
+    ImbalanceRule("tight_piriformis", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
+    ImbalanceRule("tight_piriformis", 15, ANSWER, at_least("driving_hours", 2, "drives about {v:g} h a day")),
+    ImbalanceRule(
+        "tight_piriformis",
+        20,
+        SELF_TEST,
+        chose(
+            "hip_control_test",
+            {"one_side", "both_sides"},
+            "the hip dropped in the single-leg squat, which overworks the deep hip muscles",
+        ),
+    ),
+)
+
+# Below this score an imbalance is not named as likely.
+LIKELY = 60
+POSSIBLE = 30
+
+
+# --- Triage ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageRule:
+    tier: str
+    when: When
+
+
+TRIAGE_RULES: tuple[TriageRule, ...] = (
+    # emergency: possible nerve compression (cauda equina), a fracture
+    TriageRule(EMERGENCY, ticked("saddle_numbness", "numbness or tingling in the saddle area")),
+    TriageRule(EMERGENCY, ticked("bladder_bowel", "new bladder or bowel trouble")),
+    TriageRule(EMERGENCY, ticked("both_legs", "pain, numbness or weakness in both legs")),
+    TriageRule(EMERGENCY, ticked("leg_weakness", "leg weakness that is getting worse")),
+    TriageRule(EMERGENCY, chose("recent_fall", {"serious"}, "the pain started after a serious accident")),
+    TriageRule(
+        EMERGENCY,
+        all_of(
+            chose("recent_fall", {"minor"}, "a fall"),
+            ticked("osteoporosis_steroids", "osteoporosis or steroids"),
+            text="a fall with osteoporosis or long-term steroid use",
+        ),
+    ),
+    # urgent: possible infection, cancer or other serious cause
+    TriageRule(URGENT, ticked("fever_unwell", "fever or feeling unwell with the pain")),
+    TriageRule(URGENT, ticked("weight_loss", "weight loss without trying")),
+    TriageRule(URGENT, ticked("cancer_history", "back pain with a past cancer")),
+    TriageRule(URGENT, ticked("night_pain", "pain at night or at rest that changing position does not ease")),
+    TriageRule(URGENT, ticked("thoracic_pain", "pain mainly between the shoulder blades")),
+    TriageRule(URGENT, ticked("immune_drugs", "a weakened immune system or injected drug use")),
+    TriageRule(
+        URGENT,
+        all_of(
+            at_least("home_care_weeks", 4, "home care"),
+            NOT_IMPROVING,
+            AGE_50,
+            text="no improvement after a month of home care, aged 50 or over",
+        ),
+    ),
+    # routine: book an appointment
+    TriageRule(ROUTINE, includes("pain_areas", "below_knee", "pain or tingling that travels below the knee")),
+    TriageRule(ROUTINE, ticked("leg_numbness", "numbness or tingling in one leg for more than a week")),
+    TriageRule(
+        ROUTINE,
+        derived(
+            lambda a: a.get("recent_fall") == "minor" and not a.get("osteoporosis_steroids"),
+            lambda a: "the pain started after a fall or knock",
+            "recent_fall",
+        ),
+    ),
+    TriageRule(
+        ROUTINE,
+        derived(
+            lambda a: a.get("osteoporosis_steroids") is True and a.get("recent_fall") != "minor",
+            lambda a: "osteoporosis or long-term steroid use",
+            "osteoporosis_steroids",
+        ),
+    ),
+    TriageRule(ROUTINE, at_least("pain_now", 8, "high pain right now ({v}/10)")),
+    TriageRule(ROUTINE, chose("trend", {"worse"}, "the pain is getting worse")),
+    TriageRule(
+        ROUTINE,
+        all_of(
+            at_least("home_care_weeks", 6, "home care"),
+            NOT_IMPROVING,
+            text="no improvement after 6 weeks or more of home care",
+        ),
+    ),
+    TriageRule(ROUTINE, chose("daily_impact", {"yes"}, "the pain often stops everyday activities")),
+    TriageRule(
+        ROUTINE,
+        all_of(ticked("first_episode", "first episode"), AGE_50, text="a first episode of back pain at 50 or over"),
+    ),
+    TriageRule(ROUTINE, chose("worry", {"very"}, "the pain worries you very much")),
+    TriageRule(ROUTINE, chose("coping", {"struggling"}, "you are struggling to cope with the pain")),
+)
+
+
+def emergency_reasons(answers: Answers) -> list[str]:
+    """The emergency signs among the answers (empty when there are none)."""
+    return [r.when.says(answers) for r in TRIAGE_RULES if r.tier == EMERGENCY and r.when(answers)]
+
+
+# --- Rest day ---------------------------------------------------------------------
+
+REST_DAY_RULES: tuple[When, ...] = (
+    chose("run_pain_change", {"much_worse"}, "your pain rose by 2 points or more after your last run"),
+    chose("run_pain_change", {"worse_next_morning"}, "your pain was still raised the morning after your last run"),
+    at_least("pain_now", 7, "your pain is high today ({v}/10)"),
+    chose("distance_change", {"over_30"}, "your weekly distance rose by more than 30% in two weeks"),
+)
+
+
+# --- Advice from the source article, where the answers call for it ------------------
+
+Scores = dict[str, int]
+
+
+@dataclass(frozen=True)
+class AdviceRule:
+    code: str
+    title: str
+    text: str
+    when: Callable[[Answers, Scores], list[str]]  # the reasons; empty when it does not apply
+
+
+def _reasons(*conditions: When) -> Callable[[Answers, Scores], list[str]]:
+    return lambda a, s: [c.says(a) for c in conditions if c(a)]
+
+
+TIGHT_IMBALANCES = ("tight_hip_flexors", "tight_hamstrings", "tight_calves", "tight_piriformis")
+YELLOW_FLAGS = (
+    chose("worry", {"much", "very"}, "the pain worries you {label}"),
+    chose("fear_activity", {"agree"}, "you worry that activity could damage your back"),
+    chose("never_better", {"agree"}, "you feel the pain may never go away"),
+    chose("low_mood", {"often"}, "you often feel down"),
+    chose("bother", {"very", "extremely"}, "the pain bothers you {label}"),
+)
+
+
+def _yellow_flags(a: Answers, s: Scores) -> list[str]:
+    found = [c.says(a) for c in YELLOW_FLAGS if c(a)]
+    return found if len(found) >= 3 else []
+
+
+ADVICE_RULES: tuple[AdviceRule, ...] = (
+    AdviceRule(
+        "keep_moving",
+        "Keep moving",
+        "Gentle activity helps back pain settle faster than rest in bed. Even on a rest day, walk and move about.",
+        lambda a, s: ["staying active is the first step in every back-pain guideline"],
+    ),
+    AdviceRule(
+        "sitting_support",
+        "Support your back when you sit, and take breaks",
+        "Use a chair or a small cushion that keeps the natural inward curve of your lower back. "
+        "Stand up, walk and stretch for a minute every 30 to 45 minutes; on long drives, stop "
+        "for a short walk.",
+        _reasons(
+            SITS_LONG,
+            at_least("driving_hours", 2, "drives about {v:g} h a day"),
+            chose("breaks", {"every_2h", "rarely"}, "gets up from sitting: {label}"),
+            chose("lumbar_support", {"no"}, "the seat does not support the lower back"),
+        ),
+    ),
+    AdviceRule(
+        "screen_height",
+        "Raise your screen",
+        "Set the top of your screen at about eye level (a laptop stand and a separate keyboard "
+        "help) so that your head is not pulled forward.",
+        _reasons(chose("screen_height", {"below", "laptop"}, "screen position: {label}")),
+    ),
+    AdviceRule(
+        "rest_after_run",
+        "Rest after a painful run",
+        "When a run leaves you sorer, take a day or so off running: walk, cycle easily or swim "
+        "instead. Once it settles, look for the cause (a jump in distance, worn shoes, a hilly "
+        "route) before building back up.",
+        _reasons(chose("run_pain_change", {"much_worse", "worse_next_morning"}, "after your last run: {label}")),
+    ),
+    AdviceRule(
+        "hold_volume",
+        "Hold your weekly distance",
+        "Keep this week's distance the same as last week's, then add no more than about 10% a "
+        "week. Fast jumps in distance are linked with more running injuries.",
+        _reasons(chose("distance_change", {"over_30"}, "weekly distance: {label}")),
+    ),
+    AdviceRule(
+        "fitted_shoes",
+        "Check your running shoes",
+        "Shoes fitted to your feet in a specialist shop may feel more comfortable. The evidence "
+        "that shoes or insoles prevent back pain is weak, so treat this as comfort advice, "
+        "mostly worth it when your shoes are worn out or your knees or legs hurt too.",
+        lambda a, s: (
+            [c.says(a) for c in (chose("shoe_wear", {"worn"}, "shoes are well worn"),) if c(a)]
+            + (
+                ["off-the-shelf shoes with " + ", ".join(sorted(legs)) + " pain"]
+                if a.get("shoe_type") == "off_the_shelf"
+                and (legs := {"knee", "calf", "below_knee"} & set(a.get("pain_areas", ())))
+                else []
+            )
+        ),
+    ),
+    AdviceRule(
+        "massage",
+        "Massage and self-massage",
+        "Massage, or rolling your legs on a foam roller or a ball, can keep tight muscles loose "
+        "and ease pain for some people. Keep the pressure comfortable, never on the spine.",
+        lambda a, s: [
+            f"{CATALOGUE_BY_CODE[code].label.lower()} scored {s[code]}"
+            for code in TIGHT_IMBALANCES
+            if s.get(code, 0) >= 40
+        ],
+    ),
+    AdviceRule(
+        "ask_about_discs",
+        "Ask a professional about nerve symptoms",
+        "Pain or tingling into the leg can come from an irritated nerve, for example from a "
+        "disc. A physiotherapist or doctor can examine you and decide whether a scan is needed; "
+        "scans are not routinely useful. Spinal decompression (traction) is offered by some "
+        "clinics, but trials show little benefit: discuss it with a professional rather than "
+        "trying it at home.",
+        _reasons(
+            includes("pain_areas", "below_knee", "pain or tingling below the knee"),
+            ticked("leg_numbness", "numbness or tingling in one leg"),
+        ),
+    ),
+    AdviceRule(
+        "warm_up",
+        "Warm up before you run",
+        "Five minutes of brisk walking or easy jogging and a few leg swings get the hips and back ready for the run.",
+        _reasons(chose("warm_up", {"never"}, "warms up: {label}")),
+    ),
+    AdviceRule(
+        "strength",
+        "Add strength training",
+        "Two short sessions a week of trunk and hip strength exercises make the back and hips "
+        "more resilient to running's load.",
+        _reasons(LITTLE_STRENGTH),
+    ),
+    AdviceRule(
+        "physio_check",
+        "Consider seeing a physiotherapist",
+        "Your pain has not clearly improved after a couple of weeks of home care. A "
+        "physiotherapist can check what is going on and adjust your exercises.",
+        _reasons(
+            all_of(
+                derived(lambda a: 2 <= a.get("home_care_weeks", 0) < 6, lambda a: "", "home_care_weeks"),
+                NOT_IMPROVING,
+                text="home care for 2 to 5 weeks without clear improvement",
+            )
+        ),
+    ),
+    AdviceRule(
+        "talk_to_clinician",
+        "Talk it through with a clinician",
+        "Worry and low mood are common with back pain and can slow recovery. Talking to a "
+        "physiotherapist or your doctor alongside this plan often helps.",
+        _yellow_flags,
+    ),
+)
+
+
+# --- The result ---------------------------------------------------------------------
+
+
+@dataclass
+class Reason:
+    text: str
+    answers: list[str]  # the question codes that caused it
+    source: str = ANSWER
+
+
+@dataclass
+class ImbalanceResult:
+    code: str
+    label: str
+    score: int
+    likelihood: str  # "likely", "possible" or "unlikely"
+    summary: str
+    tight: list[str]
+    weak: list[str]
+    reasons: list[Reason]
+    from_self_test: bool
+
+
+@dataclass
+class AdviceItem:
+    code: str
+    title: str
+    text: str
+    reasons: list[str]
+
+
+@dataclass
+class Result:
+    version: str
+    triage: str  # emergency / see_professional / self_care
+    tier: str  # emergency / urgent / routine / self_care
+    when_to_act: str
+    triage_reasons: list[Reason]
+    rest_day: bool
+    rest_day_reasons: list[Reason]
+    imbalances: list[ImbalanceResult]
+    advice: list[AdviceItem] = field(default_factory=list)
+
+    @property
+    def see_professional(self) -> bool:
+        return self.triage == SEE_PROFESSIONAL
+
+    @property
+    def top_imbalance(self) -> str:
+        return self.imbalances[0].code if self.imbalances and self.imbalances[0].score >= POSSIBLE else ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _likelihood(score: int) -> str:
+    return "likely" if score >= LIKELY else "possible" if score >= POSSIBLE else "unlikely"
+
+
+def score_imbalances(answers: Answers) -> list[ImbalanceResult]:
+    """Every imbalance with a score above 0, highest first (catalogue order breaks ties)."""
+    found: dict[str, list[tuple[int, Reason]]] = {i.code: [] for i in CATALOGUE}
+    for rule in IMBALANCE_RULES:
+        if rule.when(answers):
+            found[rule.imbalance].append(
+                (rule.points, Reason(rule.when.says(answers), list(rule.when.codes), rule.source))
+            )
+    results = []
+    for imbalance in CATALOGUE:
+        hits = found[imbalance.code]
+        if not hits:
+            continue
+        score = min(100, sum(points for points, _ in hits))
+        reasons = [reason for _, reason in sorted(hits, key=lambda h: -h[0])]
+        results.append(
+            ImbalanceResult(
+                code=imbalance.code,
+                label=imbalance.label,
+                score=score,
+                likelihood=_likelihood(score),
+                summary=imbalance.summary,
+                tight=list(imbalance.tight),
+                weak=list(imbalance.weak),
+                reasons=reasons,
+                from_self_test=any(r.source == SELF_TEST for r in reasons),
+            )
+        )
+    results.sort(key=lambda r: -r.score)  # stable: catalogue order among equal scores
+    return results
+
+
+def triage(answers: Answers) -> tuple[str, list[Reason]]:
+    """The most serious tier whose rules hold, and the reasons of every rule that held."""
+    hits = [
+        (rule.tier, Reason(rule.when.says(answers), list(rule.when.codes)))
+        for rule in TRIAGE_RULES
+        if rule.when(answers)
+    ]
+    if not hits:
+        return SELF_CARE, []
+    tier = min((t for t, _ in hits), key=TIER_ORDER.index)
+    hits.sort(key=lambda h: TIER_ORDER.index(h[0]))
+    return tier, [reason for _, reason in hits]
+
+
+def score_answers(answers: Answers) -> Result:
+    """Score validated answers (see `questionnaire.validate_answers`) into a Result.
+
+    Deterministic for a questionnaire version. An emergency sign always wins: the
+    result then carries no advice, and the pages show no programme, only what to
+    do now. Imbalance scores are still computed so a clinician can see them.
+    """
+    tier, triage_reasons = triage(answers)
+    rest_day_reasons = [Reason(w.says(answers), list(w.codes)) for w in REST_DAY_RULES if w(answers)]
+    imbalances = score_imbalances(answers)
+    advice: list[AdviceItem] = []
+    if tier != EMERGENCY:
+        scores = {i.code: i.score for i in imbalances}
+        for rule in ADVICE_RULES:
+            reasons = rule.when(answers, scores)
+            if reasons:
+                advice.append(AdviceItem(rule.code, rule.title, rule.text, reasons))
+    return Result(
+        version=QUESTIONNAIRE_VERSION,
+        triage=TRIAGE_OF_TIER[tier],
+        tier=tier,
+        when_to_act=WHEN_TO_ACT[tier],
+        triage_reasons=triage_reasons,
+        rest_day=bool(rest_day_reasons) and tier != EMERGENCY,
+        rest_day_reasons=rest_day_reasons if tier != EMERGENCY else [],
+        imbalances=imbalances,
+        advice=advice,
+    )
+
+
+def catalogue_as_dict() -> list[dict[str, Any]]:
+    return [asdict(i) for i in CATALOGUE]

@@ -1,0 +1,1 @@
+"""The exercise library and programs arrive with the programs issue."""

@@ -1,0 +1,18 @@
+import pytest
+
+from tests.personas import RUNNER_ANSWERS
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The hashed-name storage needs `collectstatic` first; tests use the plain one.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def runner_answers():
+    """A complete, valid set of answers from a typical runner (a fresh copy per test)."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in RUNNER_ANSWERS.items()}

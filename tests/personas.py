@@ -1,0 +1,65 @@
+"""Answers of typical runners, built in code (no fixtures), shared by the tests."""
+
+from assessments import questionnaire as qn
+
+# A desk-bound runner with central low-back pain: self-care, no warning signs.
+RUNNER_ANSWERS = {
+    "consent": True,
+    "age_band": "30_39",
+    "nickname": "Sam",
+    "runs_per_week": 3,
+    "distance_unit": "km",
+    "weekly_distance": 25,
+    "longest_run": 10,
+    "surface": "trail",
+    "shoe_type": "fitted",
+    "shoe_wear": "new",
+    "distance_change": "same_or_less",
+    "warm_up": "sometimes",
+    "strength_training": "weekly_1_2",
+    "sitting_hours": 4,
+    "driving_hours": 0,
+    "breaks": "hourly",
+    "lumbar_support": "yes",
+    "screen_height": "eye_level",
+    "pain_areas": ["lower_back_centre"],
+    "pain_now": 3,
+    "pain_worst_week": 4,
+    "pain_duration": "1_6w",
+    "pain_when": [],
+    "pain_eases": ["moving"],
+    "run_pain_change": "same_or_better",
+    "daily_impact": "no",
+    "home_care_weeks": 0,
+    "trend": "same",
+    "recent_fall": "none",
+    "worry": "some",
+    "fear_activity": "disagree",
+    "never_better": "disagree",
+    "low_mood": "rarely",
+    "bother": "slightly",
+    "coping": "well",
+    "hip_flexor_test": "skip",
+    "hamstring_test": "skip",
+    "hip_control_test": "skip",
+    "wall_head": "skip",
+    "wall_low_back": "skip",
+}
+
+
+def step_posts(answers: dict, prefix: str = "questionnaire_view") -> list[tuple[str, dict]]:
+    """The POST bodies a browser sends, step by step, to answer the questionnaire."""
+    emergency = qn.has_emergency_sign(answers)
+    posts = []
+    for section in qn.SECTIONS:
+        if section.code == qn.SELF_TESTS.code and emergency:
+            continue
+        data = {f"{prefix}-current_step": section.code}
+        for q in section.questions:
+            value = answers.get(q.code)
+            if value is None or value is False:
+                continue
+            key = f"{section.code}-{q.code}"
+            data[key] = "on" if value is True else value
+        posts.append((section.code, data))
+    return posts
