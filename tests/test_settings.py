@@ -1,0 +1,46 @@
+"""Start-up configuration: strict by default, production-ready with the README's variables."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-secret-key-of-more-than-fifty-characters-0123456789",
+    "ALLOWED_HOSTS": "back.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://back.example.org",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_COOKIES": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "BEHIND_PROXY": "1",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = manage("check", env={})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_bad_boolean_fails_loudly():
+    result = manage("check", env={"SECRET_KEY": "x", "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_the_deploy_check_passes_with_the_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_is_off_unless_asked(settings):
+    assert settings.DEBUG is False

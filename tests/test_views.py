@@ -1,0 +1,270 @@
+"""The runner's pages through the Django test client: the journey, bad input, privacy."""
+
+import re
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Assessment
+from assessments.questionnaire import QUESTIONNAIRE_VERSION
+from tests.personas import step_posts
+
+pytestmark = pytest.mark.django_db
+
+WIZARD = reverse("assessments:questionnaire")
+
+
+def answer_all(client, answers):
+    """Post every step; return the last response (a redirect to the result)."""
+    posts = step_posts(answers)
+    for code, data in posts[:-1]:
+        response = client.post(WIZARD, data)
+        assert response.status_code == 200, code
+        assert not response.context["form"].errors, (code, response.context["form"].errors)
+    return client.post(WIZARD, posts[-1][1])
+
+
+def post_steps_until(client, answers, stop_before):
+    for code, data in step_posts(answers):
+        if code == stop_before:
+            return data
+        response = client.post(WIZARD, data)
+        assert response.status_code == 200, code
+    raise AssertionError(f"no step {stop_before}")
+
+
+def test_the_landing_page_explains_the_check_and_links_to_it(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = client.get(reverse("assessments:landing"))
+    assert response.status_code == 200
+    assert WIZARD in response.content.decode()
+    assert b"not a diagnosis" in response.content
+
+
+def test_the_first_step_asks_for_consent_and_shows_progress(client):
+    response = client.get(WIZARD)
+    html = response.content.decode()
+    assert "Step 1 of 8" in html
+    assert 'name="consent-consent"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_a_runner_completes_the_questionnaire_and_gets_a_stored_result(client, runner_answers):
+    response = answer_all(client, runner_answers)
+    assert response.status_code == 302
+    assessment = Assessment.objects.get()
+    assert response.url == f"/r/{assessment.token}/"
+    assert assessment.questionnaire_version == QUESTIONNAIRE_VERSION
+    assert assessment.answers["pain_now"] == 3
+    assert assessment.answers["pain_areas"] == ["lower_back_centre"]
+    assert assessment.triage == "self_care"
+    assert assessment.pain_now == 3
+    assert assessment.nickname == "Sam"
+    assert assessment.result["triage"] == "self_care"
+
+    page = client.get(response.url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Self-care looks right for now" in html
+    assert "Bookmark this private link" in html
+    assert f"/r/{assessment.token}/" in html
+    assert "Not a diagnosis" in html
+
+
+def test_the_private_link_token_is_long_and_unguessable(client, runner_answers):
+    answer_all(client, runner_answers)
+    answer_all(Client(), runner_answers)
+    first, second = Assessment.objects.values_list("token", flat=True)
+    assert first != second
+    assert len(first) >= 43  # 32 random bytes, base64url: 256 bits
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", first)
+
+
+def test_the_result_page_explains_imbalances_with_their_reasons(client, runner_answers):
+    runner_answers.update(
+        sitting_hours=9, hip_flexor_test="both_sides", pain_areas=["lower_back_centre", "front_of_hip"]
+    )
+    response = answer_all(client, runner_answers)
+    html = client.get(response.url).content.decode()
+    assert "Tight hip flexors" in html
+    assert "in the hip-front check the other thigh lifted" in html
+    assert "sits or drives about 9 h a day" in html
+    assert "Based on your movement checks" in html
+    assert "iliopsoas" in html
+    assert "<meter" in html
+
+
+def test_a_rest_day_is_flagged_with_its_reason(client, runner_answers):
+    runner_answers.update(run_pain_change="much_worse")
+    response = answer_all(client, runner_answers)
+    html = client.get(response.url).content.decode()
+    assert "Make today a rest day" in html
+    assert "your pain rose by 2 points or more after your last run" in html
+    assert Assessment.objects.get().rest_day is True
+
+
+def test_an_emergency_sign_skips_the_movement_checks_and_shows_only_what_to_do_now(client, runner_answers):
+    runner_answers.update(saddle_numbness=True, sitting_hours=10, run_pain_change="much_worse")
+    for key in [k for k in runner_answers if k.endswith("_test") or k.startswith("wall_")]:
+        del runner_answers[key]
+    for code, data in step_posts(runner_answers):
+        response = client.post(WIZARD, data)
+        if code == "outlook":
+            assert response.status_code == 302, "the outlook step should be the last one"
+    assessment = Assessment.objects.get()
+    assert assessment.triage == "emergency"
+    html = client.get(response.url).content.decode()
+    assert html.index("Seek emergency care now") < html.index("What you told us")
+    assert 'role="alert"' in html
+    assert "Likely contributors" not in html
+    assert "Make today a rest day" not in html
+    assert "numbness or tingling in the saddle area" in html
+
+
+def test_the_step_count_drops_when_an_emergency_sign_is_ticked(client, runner_answers):
+    runner_answers.update(bladder_bowel=True)
+    data = post_steps_until(client, runner_answers, "warning")
+    response = client.post(WIZARD, data)
+    assert "Step 7 of 7" in response.content.decode()
+
+
+def test_the_result_page_uses_at_most_three_queries(client, runner_answers, django_assert_max_num_queries):
+    url = answer_all(client, runner_answers).url
+    with django_assert_max_num_queries(3):
+        assert Client().get(url).status_code == 200
+
+
+def test_an_unknown_token_gives_404(client):
+    assert client.get(reverse("assessments:result", args=["not-a-real-token"])).status_code == 404
+    assert client.get(reverse("assessments:delete", args=["not-a-real-token"])).status_code == 404
+
+
+def test_a_runner_can_delete_their_assessment_after_confirming(client, runner_answers):
+    url = answer_all(client, runner_answers).url
+    assessment = Assessment.objects.get()
+    delete_url = reverse("assessments:delete", args=[assessment.token])
+    assert delete_url in client.get(url).content.decode()
+
+    confirm = client.get(delete_url)
+    assert b"cannot be undone" in confirm.content
+    assert Assessment.objects.count() == 1, "showing the confirmation deletes nothing"
+
+    response = client.post(delete_url, follow=True)
+    assert Assessment.objects.count() == 0
+    assert b"have been deleted" in response.content
+    assert client.get(url).status_code == 404
+
+
+def test_deleting_needs_the_csrf_token(runner_answers):
+    answer_all(Client(), runner_answers)
+    token = Assessment.objects.get().token
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("assessments:delete", args=[token]))
+    assert response.status_code == 403
+    assert Assessment.objects.count() == 1
+
+
+def test_answers_wait_in_the_database_session_between_steps(client, runner_answers):
+    post_steps_until(client, runner_answers, "running")
+    assert Session.objects.count() == 1
+    assert Assessment.objects.count() == 0
+
+
+# --- bad input: a clear message beside the field, nothing stored, never a 500 -------------
+
+
+def test_nothing_is_stored_without_consent(client):
+    response = client.post(WIZARD, {"questionnaire_view-current_step": "consent"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Step 1 of 8" in html
+    assert "This field is required." in html
+    assert 'role="alert"' in html
+    assert Assessment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "value", "message"),
+    [
+        ("pain", "pain_now", "11", "less than or equal to 10"),
+        ("pain", "pain_now", "-1", "greater than or equal to 0"),
+        ("pain", "pain_now", "three", "Enter a whole number"),
+        ("pain", "pain_areas", "spleen", "Select a valid choice"),
+        ("pain", "pain_worst_week", "1", "cannot be lower than your pain right now"),
+        ("running", "surface", "moon", "Select a valid choice"),
+        ("running", "weekly_distance", "nan", "Enter a number"),
+        ("running", "weekly_distance", "1e400", "Enter a number"),
+        ("running", "runs_per_week", "", "This field is required"),
+        ("sitting", "sitting_hours", "25", "less than or equal to 24"),
+        ("sitting", "driving_hours", "20", "cannot be more than 24 hours"),
+        ("about", "nickname", "x" * 10_000, "at most 40 characters"),
+        ("selftests", "plank_seconds", "601", "less than or equal to 600"),
+    ],
+)
+def test_a_bad_answer_is_shown_beside_its_field_and_keeps_the_rest(client, runner_answers, step, field, value, message):
+    runner_answers["sitting_hours"] = 10
+    data = post_steps_until(client, runner_answers, step)
+    data[f"{step}-{field}"] = value
+    response = client.post(WIZARD, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert 'aria-invalid="true"' in html
+    assert f"{step}-{field}" in html
+    # The other answers typed on this step are still there.
+    for key, kept in data.items():
+        if key.startswith(f"{step}-") and key != f"{step}-{field}" and isinstance(kept, str) and kept:
+            assert f'value="{kept}"' in html, key
+    assert Assessment.objects.count() == 0
+
+
+def test_back_keeps_what_was_typed_on_the_current_step(client, runner_answers):
+    data = post_steps_until(client, runner_answers, "sitting")
+    data["sitting-sitting_hours"] = "7.5"
+    del data["sitting-breaks"]  # not complete yet: going back must still keep the rest
+    back = dict(data, wizard_goto_step="running")
+    response = client.post(WIZARD, back)
+    assert "Your running" in response.content.decode()
+    assert 'value="25' in response.content.decode(), "the previous step's answers are shown again"
+    response = client.post(WIZARD, step_posts(runner_answers)[2][1])
+    html = response.content.decode()
+    assert "Sitting and driving" in html
+    assert 'value="7.5"' in html
+
+
+def test_skipping_ahead_to_a_later_step_is_refused(client, runner_answers):
+    posts = dict(step_posts(runner_answers))
+    client.get(WIZARD)
+    response = client.post(WIZARD, posts["selftests"])
+    assert response.status_code == 200
+    assert "Step 1 of 8" in response.content.decode()
+    assert Assessment.objects.count() == 0
+
+
+def test_a_broken_management_form_gives_400_not_500(client):
+    response = client.post(WIZARD, {"consent-consent": "on"})
+    assert response.status_code == 400
+    assert Assessment.objects.count() == 0
+
+
+def test_a_huge_request_body_is_refused(client):
+    response = client.post(WIZARD, {"questionnaire_view-current_step": "about", "about-nickname": "x" * 3_000_000})
+    assert response.status_code == 400
+    assert Assessment.objects.count() == 0
+
+
+def test_the_questionnaire_needs_the_csrf_token(runner_answers):
+    strict = Client(enforce_csrf_checks=True)
+    strict.get(WIZARD)
+    response = strict.post(WIZARD, step_posts(runner_answers)[0][1])
+    assert response.status_code == 403
+    assert b"Nothing was changed" in response.content
+    assert Assessment.objects.count() == 0
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get(reverse("assessments:landing")).headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
