@@ -92,7 +92,8 @@ def present_answers(answers: dict) -> list[dict]:
         ]
         if section.code == qn.SELF_TESTS.code and not any(q.code in answers for q in section.questions):
             continue
-        if section.code == qn.WARNING.code and not any(q.code in answers for q in section.questions if q.type == qn.BOOL):
+        signs = [q.code for q in section.questions if q.type == qn.BOOL]
+        if section.code == qn.WARNING.code and not any(code in answers for code in signs):
             rows.insert(0, AnswerRow(section.group_legend, "None of the warning signs"))
         sections.append({"title": section.title, "rows": rows})
     return sections

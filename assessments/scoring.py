@@ -133,7 +133,7 @@ SITS_LONG = derived(
 )
 SITS_VERY_LONG = derived(
     lambda a: seated_hours(a) >= 9,
-    lambda a: f"that is 9 hours or more of sitting ({hours(seated_hours(a))})",
+    lambda a: "9 hours or more of sitting a day, which shortens the hip fronts further",
     "sitting_hours",
     "driving_hours",
 )

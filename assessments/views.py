@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import DeleteView, DetailView, TemplateView
 from formtools.wizard.views import SessionWizardView
 
@@ -57,8 +58,9 @@ class ResultView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["result"] = present_result(self.object)
-        context["answer_sections"] = present_answers(self.object.answers)
+        # Lazy: only built when the cached rendering of the result has expired.
+        context["result"] = SimpleLazyObject(lambda: present_result(self.object))
+        context["answer_sections"] = SimpleLazyObject(lambda: present_answers(self.object.answers))
         context["private_link"] = self.request.build_absolute_uri(self.object.get_absolute_url())
         return context
 
