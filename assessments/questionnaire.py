@@ -620,10 +620,11 @@ def _check_value(q: Question, value: Any) -> tuple[Any, str | None]:
     if q.type in (INT, NUMBER):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return value, "must be a number"
-        if q.type == INT and not float(value).is_integer():
-            return value, "must be a whole number"
+        # Range first: comparing never overflows, even for a 400-digit integer from JSON.
         if value != value or not (q.min <= value <= q.max):  # NaN never passes
             return value, f"must be between {q.min:g} and {q.max:g}"
+        if q.type == INT and not float(value).is_integer():
+            return value, "must be a whole number"
         return (int(value) if q.type == INT else float(value)), None
     if q.type == TEXT:
         if not isinstance(value, str):

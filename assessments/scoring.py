@@ -252,8 +252,9 @@ class ImbalanceRule:
     when: When
 
 
-# Self-test findings carry 30-50 points, habits and symptoms 10-20: what the runner
-# measured weighs more than what we infer (the result page says which it was).
+# What the runner measured weighs more than what we infer (the result page says which
+# it was): a self-test finding carries 20-50 points and always more than any habit or
+# symptom for the same imbalance, which carry 10-20.
 # Scores are the capped sum of the rules that hold.
 IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     # tight hip flexors
@@ -339,7 +340,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     ),
     ImbalanceRule(
         "anterior_pelvic_tilt",
-        15,
+        20,
         SELF_TEST,
         chose("hip_flexor_test", {"one_side", "both_sides"}, "tight hip fronts in the hip-front check"),
     ),
@@ -357,7 +358,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     ),
     ImbalanceRule(
         "flat_back",
-        15,
+        20,
         SELF_TEST,
         chose("hamstring_test", {"shins", "knees"}, "short reach in the toe-reach check ({label})"),
     ),
@@ -437,12 +438,12 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     ImbalanceRule("tight_calves", 10, ANSWER, HIGH_MILEAGE),
     ImbalanceRule("tight_calves", 10, ANSWER, chose("shoe_wear", {"worn"}, "shoes are well worn")),
     # tight piriformis
-    ImbalanceRule("tight_piriformis", 30, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
+    ImbalanceRule("tight_piriformis", 20, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
     ImbalanceRule("tight_piriformis", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
     ImbalanceRule("tight_piriformis", 15, ANSWER, at_least("driving_hours", 2, "drives about {v:g} h a day")),
     ImbalanceRule(
         "tight_piriformis",
-        20,
+        30,
         SELF_TEST,
         chose(
             "hip_control_test",
