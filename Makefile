@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Checks that load the settings outside pytest need some key (pytest-env sets it in tests).
+CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-tests-only-not-a-secret}
+
 .PHONY: run test lint format migrations-check collectstatic clean
 
 $(BIN)/python:
@@ -20,7 +23,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -32,7 +35,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 migrations-check: $(STAMP)
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 collectstatic: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput

@@ -1,0 +1,413 @@
+"""Runner journeys in a real Chromium (Playwright), with axe-core on every page.
+
+The system Chromium from Debian is driven; Playwright never downloads a browser.
+Each test answers the questionnaire the way a person does: by visible labels and
+roles, on a phone-sized screen.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 375, "height": 812}
+# axe-core impacts that fail the build; "minor" and "moderate" are reviewed by hand.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+# --- The answers, step by step, as a runner gives them on screen -------------------------
+# ("tick", label) ticks a box; ("choose", group legend, option) picks a radio or a box in a
+# group; ("fill", label, text) types into a field. Labels are matched as people read them.
+
+
+def _steps(warning_signs=(), with_self_tests=True):
+    steps = [
+        ("Before you start", [("tick", "I understand this is self-care guidance")]),
+        ("About you", [("choose", "Your age", "30 to 39"), ("fill", "A nickname for your result", "Sam")]),
+        (
+            "Your running",
+            [
+                ("fill", "How many runs do you do in a week?", "3"),
+                ("choose", "Do you count distance in kilometres or miles?", "Kilometres"),
+                ("fill", "About how far do you run in a week?", "25"),
+                ("fill", "How long was your longest single run", "10"),
+                ("choose", "Where do you run most?", "Road or pavement"),
+                ("choose", "What kind of running shoes do you wear?", "Bought off the shelf"),
+                ("choose", "Roughly how worn are they?", "Some wear (300 to 600 km / 200 to 400 miles)"),
+                ("choose", "how has your weekly distance changed?", "About the same, or less"),
+                ("choose", "Do you warm up before you run?", "Sometimes"),
+                ("choose", "How often do you do strength or core training?", "Never"),
+            ],
+        ),
+        (
+            "Sitting and driving",
+            [
+                ("fill", "Hours a day you sit at work", "9"),
+                ("fill", "Hours a day you spend driving", "1"),
+                ("choose", "How often do you get up from sitting?", "Rarely; I can sit for hours"),
+                ("choose", "Does your chair or car seat support", "No"),
+                ("choose", "Where is your screen when you work?", "On a laptop without a stand"),
+            ],
+        ),
+        (
+            "Your pain",
+            [
+                ("choose", "Where do you feel pain?", "Lower back, in the middle"),
+                ("fill", "Your pain right now", "3"),
+                ("fill", "Your worst pain in the last 7 days", "4"),
+                ("choose", "How long has this pain lasted?", "1 to 6 weeks"),
+                ("choose", "When does it hurt?", "When sitting for a while"),
+                ("choose", "What eases it?", "Walking or moving about"),
+                ("choose", "After your most recent run", "The same or better"),
+                ("choose", "Does the pain stop you doing everyday things", "No"),
+                ("fill", "For how many weeks have you tried home care", "0"),
+                ("choose", "Overall, how is the pain changing?", "About the same"),
+            ],
+        ),
+        (
+            "Warning signs",
+            [*[("tick", sign) for sign in warning_signs], ("choose", "Did the pain start after a fall", "No")],
+        ),
+        (
+            "How you feel about it",
+            [
+                ("choose", "How much does the pain worry you?", "A little"),
+                ("choose", "being active or running could damage my back", "Not true for me"),
+                ("choose", "this pain may never really go away", "Not true for me"),
+                ("choose", "how often have you felt down", "Rarely"),
+                ("choose", "how much has the pain bothered you", "Slightly"),
+                ("choose", "How are you coping with the pain?", "Well"),
+            ],
+        ),
+    ]
+    if with_self_tests:
+        steps.append(
+            (
+                "Quick movement checks",
+                [
+                    ("choose", "Hip-front check", "Yes, on both sides"),
+                    ("choose", "Back-of-thigh check", "Only to my shins"),
+                    ("choose", "Hip control check", "Skip this check"),
+                    ("fill", "Front plank", "20"),
+                    ("choose", "Can the back of your head touch the wall", "Yes, easily"),
+                    ("choose", "slide a hand into the gap behind your lower back", "My flat hand just fits"),
+                ],
+            )
+        )
+    return steps
+
+
+SADDLE_NUMBNESS = "Numbness or tingling around the genitals, buttocks or back passage"
+
+
+def _answer(page, actions):
+    for action in actions:
+        kind, label, *value = action
+        if kind == "tick":
+            page.get_by_label(label).check()
+        elif kind == "choose":
+            page.get_by_role("group", name=label).get_by_label(value[0], exact=True).check()
+        elif kind == "fill":
+            page.get_by_label(label).fill(value[0])
+        else:  # pragma: no cover
+            raise AssertionError(kind)
+
+
+def _heading(page):
+    return page.get_by_role("heading", level=1)
+
+
+def _next(page):
+    page.get_by_role("button", name=re.compile(r"^(Next|See my result)$")).click()
+
+
+def _answer_steps(page, steps, on_each_page=None):
+    """Answer each step in turn; `on_each_page(page)` runs once every step has loaded."""
+    for title, actions in steps:
+        expect(_heading(page)).to_have_text(title)
+        if on_each_page:
+            on_each_page(page)
+        _answer(page, actions)
+        _next(page)
+
+
+def _start(page, live_server):
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Start the check").click()
+    expect(page.get_by_text("Step 1 of 8")).to_be_visible()
+
+
+# --- The browser: one Chromium for the module, one fresh context per test -------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run the browser tests")
+        pytest.skip(reason)
+    expect.set_options(timeout=10_000)  # a loaded CI machine can be slow to render a step
+    # The sync API runs an event loop in this thread, and Django refuses ORM calls (the
+    # test database flush after each test) while one runs unless told it is safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+class AxeChecker:
+    """Runs axe-core on each page it is given and remembers the serious problems."""
+
+    def __init__(self, axe):
+        self.axe = axe
+        self.pages = []
+        self.problems = []
+        self.minor = set()  # reported for a human to review (shown with `pytest -s`)
+
+    def __call__(self, page):
+        violations = self.axe.run(page).response["violations"]
+        where = f"{page.url} ({_heading(page).first.inner_text()})"
+        self.pages.append(where)
+        for v in violations:
+            if v["impact"] in BLOCKING_IMPACTS:
+                targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:3]]
+                self.problems.append(f"{where}: {v['id']} [{v['impact']}] {v['help']} at {targets}")
+            else:
+                self.minor.add(f"{v['id']} [{v['impact']}]")
+
+
+# --- (a) the whole questionnaire, like a person ---------------------------------------------
+
+
+def test_a_runner_completes_the_check_and_gets_a_ranked_result_with_a_private_link(page, live_server):
+    _start(page, live_server)
+    _answer_steps(page, _steps())
+
+    expect(page).to_have_url(re.compile(r"/r/[A-Za-z0-9_-]{16,}/$"))
+    expect(_heading(page)).to_contain_text("Your result")
+    banner = page.locator("section.triage")
+    expect(banner.get_by_role("heading")).to_have_text(
+        re.compile(r"Self-care looks right for now|Book an appointment with a professional")
+    )
+
+    contributors = page.get_by_role("region", name="Likely contributors")
+    expect(contributors).to_be_visible()
+    first = contributors.locator("article.imbalance").first
+    expect(first.get_by_role("heading")).to_have_text(re.compile(r"^1\. \S"))
+    expect(first).to_contain_text(re.compile(r"\b\d{1,3} out of 100\b"))
+    expect(first.get_by_role("listitem").first).to_be_visible()  # at least one reason
+    # The hip-front self-test answer shows up as a reason for some ranked imbalance.
+    expect(contributors.get_by_text("(movement check)").first).to_be_visible()
+
+    link_section = page.get_by_role("region", name="Bookmark this private link")
+    expect(link_section).to_contain_text(page.url)
+    expect(page.get_by_text("Not a diagnosis.").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text("This result comes from your own answers")
+
+
+def test_back_keeps_the_answers_already_given_on_a_step(page, live_server):
+    _start(page, live_server)
+    steps = _steps()
+    _answer_steps(page, steps[:3])  # consent, about you, running
+    expect(_heading(page)).to_have_text("Sitting and driving")
+    page.get_by_label("Hours a day you sit at work").fill("7")
+
+    page.get_by_role("button", name="Back").click()
+    expect(_heading(page)).to_have_text("Your running")
+    expect(page.get_by_label("How many runs do you do in a week?")).to_have_value("3")
+    expect(page.get_by_label("About how far do you run in a week?")).to_have_value("25")
+    strength = page.get_by_role("group", name="How often do you do strength or core training?")
+    expect(strength.get_by_label("Never", exact=True)).to_be_checked()
+
+    _next(page)
+    expect(_heading(page)).to_have_text("Sitting and driving")
+    # What was typed on the step left with "Back" is still there too.
+    expect(page.get_by_label("Hours a day you sit at work")).to_have_value("7")
+
+
+def test_a_step_with_a_missing_answer_shows_the_error_beside_it_and_keeps_the_rest(page, live_server):
+    _start(page, live_server)
+    _answer_steps(page, _steps()[:3])
+    expect(_heading(page)).to_have_text("Sitting and driving")
+    page.get_by_label("Hours a day you sit at work").fill("9")
+    page.get_by_label("Hours a day you spend driving").fill("1")
+    _answer(page, [("choose", "Where is your screen when you work?", "At eye level")])
+    # "How often do you get up" and the lumbar support question are left empty.
+    _next(page)
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Please check 2 answers")
+    expect(summary.get_by_role("link", name="How often do you get up from sitting?")).to_be_visible()
+    # The message beside the question is visible and is the one the summary gives.
+    breaks = page.get_by_role("group", name="How often do you get up from sitting?")
+    beside = breaks.locator(".invalid-feedback")
+    expect(beside).to_be_visible()
+    message = beside.inner_text().strip()
+    assert message, "the error beside the question is empty"
+    expect(summary).to_contain_text(message)
+    screen = page.get_by_role("group", name="Where is your screen when you work?")
+    expect(screen.locator(".invalid-feedback")).to_have_count(0)
+
+    expect(page.get_by_label("Hours a day you sit at work")).to_have_value("9")
+    expect(page.get_by_label("Hours a day you spend driving")).to_have_value("1")
+    expect(screen.get_by_label("At eye level", exact=True)).to_be_checked()
+
+    # The summary link takes keyboard and screen-reader users to the question.
+    summary.get_by_role("link", name="How often do you get up from sitting?").click()
+    expect(breaks.get_by_role("radio").first).to_be_focused()
+
+    _answer(page, dict(_steps())["Sitting and driving"])
+    _next(page)
+    expect(_heading(page)).to_have_text("Your pain")
+
+
+# --- (b) an emergency sign --------------------------------------------------------------------
+
+
+def test_an_emergency_sign_skips_the_movement_checks_and_puts_emergency_care_first(page, live_server):
+    _start(page, live_server)
+    steps = _steps(warning_signs=[SADDLE_NUMBNESS], with_self_tests=False)
+    _answer_steps(page, steps[:5])
+    expect(_heading(page)).to_have_text("Warning signs")
+    expect(page.get_by_text("Step 6 of 8")).to_be_visible()
+    _answer(page, dict(steps)["Warning signs"])
+    _next(page)
+
+    expect(_heading(page)).to_have_text("How you feel about it")
+    expect(page.get_by_text("Step 7 of 7")).to_be_visible()
+    expect(page.get_by_role("button", name="See my result")).to_be_visible()
+    _answer(page, dict(steps)["How you feel about it"])
+    _next(page)
+
+    expect(page).to_have_url(re.compile(r"/r/[A-Za-z0-9_-]{16,}/$"))
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_count(1)
+    expect(alert.get_by_role("heading")).to_contain_text("Seek emergency care now")
+    # The emergency banner is the first thing after the page title.
+    expect(page.locator("main h2").first).to_contain_text("Seek emergency care now")
+    expect(page.get_by_role("heading", name="Likely contributors")).to_have_count(0)
+    expect(page.get_by_role("heading", name="What to do now")).to_be_visible()
+
+
+# --- (c) axe-core on every page ---------------------------------------------------------------
+
+
+def test_every_page_of_both_journeys_has_no_serious_accessibility_problems(page, live_server, axe):
+    check = AxeChecker(axe)
+    page.goto(live_server.url + "/")
+    check(page)  # landing
+    page.get_by_role("link", name="Start the check").click()
+
+    steps = _steps()
+    _answer_steps(page, steps[:1], on_each_page=check)  # consent
+    expect(_heading(page)).to_have_text("About you")
+    check(page)
+    _next(page)  # a step with errors: "About you" sent without an age
+    expect(page.get_by_role("alert")).to_contain_text("Please check 1 answer")
+    check(page)
+    _answer(page, dict(steps)["About you"])
+    _next(page)
+    _answer_steps(page, steps[2:], on_each_page=check)
+
+    expect(page).to_have_url(re.compile(r"/r/[^/]+/$"))
+    check(page)  # result
+    page.get_by_role("link", name="Delete my answers and result").click()
+    expect(_heading(page)).to_have_text("Delete your answers and result?")
+    check(page)  # delete confirmation
+    page.get_by_role("button", name="Yes, delete everything").click()
+    expect(page.get_by_role("status")).to_contain_text("deleted")
+    check(page)  # landing with the confirmation message
+
+    page.goto(live_server.url + "/check/")
+    emergency = _steps(warning_signs=[SADDLE_NUMBNESS], with_self_tests=False)
+    _answer_steps(page, emergency)
+    expect(page.get_by_role("alert")).to_contain_text("Seek emergency care now")
+    check(page)  # emergency result
+
+    print(f"axe-core checked {len(check.pages)} pages; minor or moderate: {sorted(check.minor) or 'none'}")
+    assert len(check.pages) == 14, check.pages
+    assert not check.problems, "axe-core found serious or critical problems:\n" + "\n".join(check.problems)
+
+
+# --- (d) keyboard only ----------------------------------------------------------------------
+
+
+def _focused_outline(page):
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {
+                tag: el.tagName.toLowerCase(), type: el.type || '', text: (el.innerText || el.value || '').trim(),
+                style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+            };
+        }"""
+    )
+
+
+def _tab_to(page, predicate, limit=8):
+    """Press Tab until `predicate(focused)` holds; every element passed shows a focus outline."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = _focused_outline(page)
+        assert focused["style"] != "none" and focused["width"] >= 2, f"no visible focus outline on {focused}"
+        if predicate(focused):
+            return focused
+    raise AssertionError(f"could not reach the element with {limit} presses of Tab")
+
+
+def test_the_first_steps_can_be_answered_with_the_keyboard_alone(page, live_server):
+    page.goto(live_server.url + "/check/")
+    _tab_to(page, lambda f: f["type"] == "checkbox")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("I understand this is self-care guidance")).to_be_checked()
+    _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Next")
+    page.keyboard.press("Enter")
+
+    expect(_heading(page)).to_have_text("About you")
+    _tab_to(page, lambda f: f["type"] == "radio")
+    page.keyboard.press("Space")  # the first age band...
+    page.keyboard.press("ArrowDown")  # ...then the next one down
+    expect(page.get_by_label("30 to 39", exact=True)).to_be_checked()
+    _tab_to(page, lambda f: f["type"] == "text")
+    page.keyboard.type("Sam")
+    page.keyboard.press("Enter")  # Enter in a field goes forward (Next), never Back
+
+    expect(_heading(page)).to_have_text("Your running")
+    expect(page.get_by_text("Step 3 of 8")).to_be_visible()
