@@ -1,6 +1,6 @@
 import pytest
 
-from tests.personas import RUNNER_ANSWERS
+from tests.personas import runner_with
 
 
 @pytest.fixture(autouse=True)
@@ -15,4 +15,4 @@ def _plain_static_storage(settings):
 @pytest.fixture
 def runner_answers():
     """A complete, valid set of answers from a typical runner (a fresh copy per test)."""
-    return {k: (list(v) if isinstance(v, list) else v) for k, v in RUNNER_ANSWERS.items()}
+    return runner_with()

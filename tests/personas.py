@@ -47,6 +47,20 @@ RUNNER_ANSWERS = {
 }
 
 
+DROP = object()  # an override that removes the answer altogether
+
+
+def runner_with(overrides: dict | None = None, **more) -> dict:
+    """A fresh copy of RUNNER_ANSWERS with some answers changed (DROP removes one), not validated."""
+    raw = {k: (list(v) if isinstance(v, list) else v) for k, v in RUNNER_ANSWERS.items()}
+    for code, value in {**(overrides or {}), **more}.items():
+        if value is DROP:
+            raw.pop(code, None)
+        else:
+            raw[code] = value
+    return raw
+
+
 def step_posts(answers: dict, prefix: str = "questionnaire_view") -> list[tuple[str, dict]]:
     """The POST bodies a browser sends, step by step, to answer the questionnaire."""
     emergency = qn.has_emergency_sign(answers)

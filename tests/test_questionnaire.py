@@ -4,21 +4,13 @@ import pytest
 
 from assessments import questionnaire as qn
 from assessments.questionnaire import AnswerError, validate_answers
-from tests.personas import RUNNER_ANSWERS
+from tests.personas import DROP, RUNNER_ANSWERS, runner_with
 
-DROP = object()
 SELF_TEST_CODES = tuple(q.code for q in qn.SELF_TESTS.questions)
 REQUIRED_SELF_TESTS = tuple(q.code for q in qn.SELF_TESTS.questions if q.required)
 
 
-def raw_with(overrides: dict | None = None, **more) -> dict:
-    raw = {k: (list(v) if isinstance(v, list) else v) for k, v in RUNNER_ANSWERS.items()}
-    for code, value in {**(overrides or {}), **more}.items():
-        if value is DROP:
-            raw.pop(code, None)
-        else:
-            raw[code] = value
-    return raw
+raw_with = runner_with
 
 
 def errors_of(raw) -> dict[str, str]:

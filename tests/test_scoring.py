@@ -23,22 +23,15 @@ from assessments.scoring import (
     WHEN_TO_ACT,
     score_answers,
 )
-from tests.personas import RUNNER_ANSWERS
+from tests.personas import DROP, RUNNER_ANSWERS, runner_with
 
-DROP = object()  # an override that removes the answer altogether
 SELF_TEST_CODES = tuple(q.code for q in qn.SELF_TESTS.questions)
 NO_SELF_TESTS = dict.fromkeys(SELF_TEST_CODES, DROP)
 
 
 def answers_with(overrides: dict | None = None, **more) -> dict:
     """RUNNER_ANSWERS with some answers changed (DROP removes one), validated."""
-    raw = {k: (list(v) if isinstance(v, list) else v) for k, v in RUNNER_ANSWERS.items()}
-    for code, value in {**(overrides or {}), **more}.items():
-        if value is DROP:
-            raw.pop(code, None)
-        else:
-            raw[code] = value
-    return qn.validate_answers(raw)
+    return qn.validate_answers(runner_with(overrides, **more))
 
 
 def score(overrides: dict | None = None, **more):
