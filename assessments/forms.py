@@ -6,9 +6,23 @@ from django import forms
 
 from assessments import questionnaire as qn
 
+REQUIRED_MESSAGES = {
+    qn.BOOL: "Please tick this box to go on.",
+    qn.CHOICE: "Please choose one answer.",
+    qn.MULTI: "Please tick at least one.",
+    qn.INT: "Please enter a number.",
+    qn.NUMBER: "Please enter a number.",
+    qn.TEXT: "Please fill this in.",
+}
+
 
 def _field_for(q: qn.Question) -> forms.Field:
-    common = {"label": q.label, "required": q.required, "help_text": q.help}
+    common = {
+        "label": q.label,
+        "required": q.required,
+        "help_text": q.help,
+        "error_messages": {"required": REQUIRED_MESSAGES[q.type]},
+    }
     if q.type == qn.BOOL:
         return forms.BooleanField(**common)
     if q.type == qn.CHOICE:

@@ -180,7 +180,7 @@ def test_nothing_is_stored_without_consent(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Step 1 of 8" in html
-    assert "This field is required." in html
+    assert "Please tick this box to go on." in html
     assert 'role="alert"' in html
     assert Assessment.objects.count() == 0
 
@@ -196,7 +196,9 @@ def test_nothing_is_stored_without_consent(client):
         ("running", "surface", "moon", "Select a valid choice"),
         ("running", "weekly_distance", "nan", "Enter a number"),
         ("running", "weekly_distance", "1e400", "Enter a number"),
-        ("running", "runs_per_week", "", "This field is required"),
+        ("running", "runs_per_week", "", "Please enter a number."),
+        ("running", "surface", "", "Please choose one answer."),
+        ("pain", "pain_areas", None, "Please tick at least one."),
         ("sitting", "sitting_hours", "25", "less than or equal to 24"),
         ("sitting", "driving_hours", "20", "cannot be more than 24 hours"),
         ("about", "nickname", "x" * 10_000, "at most 40 characters"),
@@ -207,6 +209,8 @@ def test_a_bad_answer_is_shown_beside_its_field_and_keeps_the_rest(client, runne
     runner_answers["sitting_hours"] = 10
     data = post_steps_until(client, runner_answers, step)
     data[f"{step}-{field}"] = value
+    if value is None:  # not sent at all, as when nothing is ticked
+        del data[f"{step}-{field}"]
     response = client.post(WIZARD, data)
     html = response.content.decode()
     assert response.status_code == 200
