@@ -5,6 +5,7 @@ from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 
 from assessments import questionnaire as qn
+from assessments.answers import cross_check
 
 REQUIRED_MESSAGES = {
     qn.BOOL: "Please tick this box to go on.",
@@ -65,23 +66,27 @@ class SectionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for code, message in qn.cross_check(self.answers()).items():
+        for code, message in cross_check(self.answers(), section=self.section.code).items():
             if code in self.fields:
                 self.add_error(code, message[:1].upper() + message[1:] + ".")
         return cleaned
 
     def answers(self) -> dict:
         """The answers of this step, as the scoring engine expects them (empty ones left out)."""
-        data = getattr(self, "cleaned_data", {})
-        out = {}
-        for q in self.section.questions:
-            value = data.get(q.code)
-            if value is None or value == "" or value == []:
-                continue
-            if q.type == qn.BOOL and not value and q.code != "consent":
-                continue  # an unticked warning sign is simply not there
-            out[q.code] = value
-        return out
+        return answers_from(self.section, getattr(self, "cleaned_data", {}))
+
+
+def answers_from(section: qn.Section, cleaned_data: dict) -> dict:
+    """A step's cleaned form data as answers: empty answers and unticked boxes left out."""
+    out = {}
+    for q in section.questions:
+        value = cleaned_data.get(q.code)
+        if value is None or value == "" or value == []:
+            continue
+        if q.type == qn.BOOL and not value and q.code != "consent":
+            continue  # an unticked warning sign is simply not there
+        out[q.code] = value
+    return out
 
 
 def form_for(section: qn.Section) -> type[SectionForm]:

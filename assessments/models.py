@@ -3,7 +3,8 @@ import secrets
 from django.db import models
 from django.urls import reverse
 
-from assessments.questionnaire import QUESTIONNAIRE_VERSION, validate_answers
+from assessments.answers import validate_answers
+from assessments.questionnaire import QUESTIONNAIRE_VERSION
 from assessments.scoring import CATALOGUE, TIER_ORDER, score_answers
 
 
@@ -16,7 +17,7 @@ class AssessmentManager(models.Manager):
     def create_from_answers(self, answers: dict) -> "Assessment":
         """Validate and score the answers, then store them with the result.
 
-        Raises questionnaire.AnswerError (and stores nothing) when the answers do not
+        Raises answers.AnswerError (and stores nothing) when the answers do not
         fit the questionnaire. Callers wrap this in a transaction.
         """
         clean = validate_answers(answers)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from assessments import questionnaire as qn
+from assessments.answers import describe_answers
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
 
 BANNERS = {
@@ -69,6 +70,8 @@ def present_result(assessment) -> dict:
     return {
         "tier": tier,
         "is_emergency": tier == EMERGENCY,
+        # Until a doctor has checked the urgent signs, the contributors wait, folded away.
+        "contributors_on_hold": tier == URGENT,
         "banner": BANNERS[tier],
         "when_to_act": result["when_to_act"],
         "triage_reasons": result["triage_reasons"],
@@ -82,7 +85,7 @@ def present_result(assessment) -> dict:
 
 def present_answers(answers: dict) -> list[dict]:
     """The answers as question -> answer in plain words, grouped by section."""
-    words = qn.describe_answers(answers)
+    words = describe_answers(answers)
     sections = []
     for section in qn.SECTIONS:
         rows = [

@@ -1,8 +1,9 @@
 """The questionnaire: sections, questions, choices and ranges, in our own words.
 
 This module is the single source of truth: the web forms are generated from it,
-`validate_answers()` checks answers from any source (web or JSON) against it, and
-`python manage.py questionnaire --json` prints it. It is pure Python (no Django).
+`answers.validate_answers()` checks answers from any source (web or JSON) against it,
+and `python manage.py questionnaire --json` prints it. Pure Python (no Django), and
+definitions only: it imports nothing else of the project.
 
 Bump QUESTIONNAIRE_VERSION whenever a question, a choice or a scoring rule
 changes meaning: stored assessments keep the version they were answered with.
@@ -372,6 +373,7 @@ PAIN = Section(
             CHOICE,
             choices=(("better", "Getting better"), ("same", "About the same"), ("worse", "Getting worse")),
         ),
+        Question("first_episode", "This is the first time I have had back pain", BOOL, required=False),
     ),
 )
 
@@ -382,7 +384,7 @@ WARNING = Section(
         "These questions look for signs that need a doctor rather than home care. Most "
         "runners tick none of them. Please answer carefully."
     ),
-    group_legend="Tick any that apply to you now",
+    group_legend="Tick any that apply to you now, or tick the last box if none do",
     questions=(
         Question(
             "saddle_numbness",
@@ -399,7 +401,7 @@ WARNING = Section(
         Question("both_legs", "Pain, numbness, tingling or weakness in both legs", BOOL, required=False),
         Question(
             "leg_weakness",
-            "A leg that is weak (for example the foot slaps or drags) and is getting worse",
+            "Weakness in a leg that is severe (for example the foot slaps or drags) or getting worse",
             BOOL,
             required=False,
         ),
@@ -431,7 +433,7 @@ WARNING = Section(
             BOOL,
             required=False,
         ),
-        Question("first_episode", "This is the first time you have had back pain", BOOL, required=False),
+        Question("no_warning_signs", "None of these apply to me", BOOL, required=False),
         Question(
             "recent_fall",
             "Did the pain start after a fall or an accident?",
@@ -603,138 +605,6 @@ SECTIONS: tuple[Section, ...] = (CONSENT, ABOUT, RUNNING, SITTING, PAIN, WARNING
 SECTIONS_BY_CODE = {s.code: s for s in SECTIONS}
 QUESTIONS: dict[str, Question] = {q.code: q for s in SECTIONS for q in s.questions}
 SECTION_OF: dict[str, str] = {q.code: s.code for s in SECTIONS for q in s.questions}
-
-
-class AnswerError(ValueError):
-    """Answers that do not fit the questionnaire; `errors` maps a code to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(f"{code}: {msg}" for code, msg in errors.items()))
-
-
-def _check_value(q: Question, value: Any) -> tuple[Any, str | None]:
-    """Return (normalised value, error message or None) for one answer."""
-    if q.type == BOOL:
-        if isinstance(value, bool):
-            return value, None
-        return value, "must be true or false"
-    if q.type == CHOICE:
-        if isinstance(value, str) and value in q.choice_codes():
-            return value, None
-        return value, f"must be one of: {', '.join(sorted(q.choice_codes()))}"
-    if q.type == MULTI:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return value, "must be a list of choice codes"
-        unknown = [v for v in value if v not in q.choice_codes()]
-        if unknown:
-            return value, f"unknown choice(s) {', '.join(unknown)}"
-        # Keep the questionnaire's order and drop repeats, so results are stable.
-        return [c for c, _ in q.choices if c in value], None
-    if q.type in (INT, NUMBER):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return value, "must be a number"
-        # Range first: comparing never overflows, even for a 400-digit integer from JSON.
-        if value != value or not (q.min <= value <= q.max):  # NaN never passes
-            return value, f"must be between {q.min:g} and {q.max:g}"
-        if q.type == INT and not float(value).is_integer():
-            return value, "must be a whole number"
-        return (int(value) if q.type == INT else float(value)), None
-    if q.type == TEXT:
-        if not isinstance(value, str):
-            return value, "must be text"
-        if q.max_length is not None and len(value) > q.max_length:
-            return value, f"must be at most {q.max_length} characters"
-        return value.strip(), None
-    raise AssertionError(f"unknown question type {q.type}")  # pragma: no cover
-
-
-def has_emergency_sign(answers: dict[str, Any]) -> bool:
-    """True when a warning-sign answer needs emergency care (the self-tests are then skipped)."""
-    from assessments.scoring import emergency_reasons  # the rule table lives with the scoring
-
-    return bool(emergency_reasons(answers))
-
-
-def validate_answers(answers: Any) -> dict[str, Any]:
-    """Check answers against the questionnaire and return them normalised.
-
-    Raises AnswerError naming every problem: unknown codes, wrong types, values out
-    of range or not among the choices, missing required answers, and answers that
-    contradict each other. Optional answers may be left out or given as null.
-    The self-test section may be left out entirely when an emergency sign was given.
-    """
-    if not isinstance(answers, dict):
-        raise AnswerError({"answers": "must be an object mapping question codes to answers"})
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for code, value in answers.items():
-        q = QUESTIONS.get(code)
-        if q is None:
-            errors[code] = "unknown question code"
-            continue
-        if value is None or value == "" or value == []:
-            continue
-        normalised, error = _check_value(q, value)
-        if error:
-            errors[code] = error
-        else:
-            clean[code] = normalised
-
-    skip_self_tests = not errors and has_emergency_sign(clean)
-    for q in QUESTIONS.values():
-        if not q.required or q.code in clean or q.code in errors:
-            continue
-        if skip_self_tests and SECTION_OF[q.code] == SELF_TESTS.code:
-            continue
-        if q.type == MULTI and q.code == "pain_areas":
-            errors[q.code] = "tick at least one area"
-        else:
-            errors[q.code] = "an answer is required"
-    if "consent" in clean and clean["consent"] is not True:
-        errors["consent"] = "consent is needed before anything is stored"
-    errors.update(cross_check(clean))
-    if errors:
-        raise AnswerError(errors)
-    return clean
-
-
-def cross_check(answers: dict[str, Any]) -> dict[str, str]:
-    """Problems between answers of one section (the forms show them beside the field)."""
-    errors = {}
-    if answers.get("sitting_hours", 0) + answers.get("driving_hours", 0) > 24:
-        errors["driving_hours"] = "sitting and driving together cannot be more than 24 hours a day"
-    if "pain_now" in answers and "pain_worst_week" in answers and answers["pain_worst_week"] < answers["pain_now"]:
-        errors["pain_worst_week"] = "the worst pain of the last 7 days cannot be lower than your pain right now"
-    if answers.get("runs_per_week") == 0 and answers.get("weekly_distance", 0) > 0:
-        errors["weekly_distance"] = "you said you do no runs in a week, so the weekly distance should be 0"
-    return errors
-
-
-def describe(code: str, value: Any) -> str:
-    """An answer in plain words, for the result page and the admin."""
-    q = QUESTIONS[code]
-    if value is None or value == "" or value == []:
-        return "Not answered"
-    if q.type == BOOL:
-        return "Yes" if value else "No"
-    if q.type == CHOICE:
-        return q.choice_label(value)
-    if q.type == MULTI:
-        return "; ".join(q.choice_label(v) for v in value)
-    if q.type in (INT, NUMBER):
-        return f"{value:g} {q.unit}".strip()
-    return str(value)
-
-
-def describe_answers(answers: dict[str, Any]) -> dict[str, str]:
-    """Every answer in plain words, with distances in the runner's own unit."""
-    words = {code: describe(code, value) for code, value in answers.items() if code in QUESTIONS}
-    unit = "miles" if answers.get("distance_unit") == "mi" else "km"
-    for code in ("weekly_distance", "longest_run"):
-        if code in answers:
-            words[code] = f"{answers[code]:g} {unit}"
-    return words
 
 
 def as_dict() -> dict[str, Any]:

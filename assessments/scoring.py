@@ -537,11 +537,6 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
 )
 
 
-def emergency_reasons(answers: Answers) -> list[str]:
-    """The emergency signs among the answers (empty when there are none)."""
-    return [r.when.says(answers) for r in TRIAGE_RULES if r.tier == EMERGENCY and r.when(answers)]
-
-
 # --- Rest day ---------------------------------------------------------------------
 
 REST_DAY_RULES: tuple[When, ...] = (
@@ -615,7 +610,7 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "rest_after_run",
         "Rest after a painful run",
         "When a run leaves you sorer, take a day or so off running: walk, cycle easily or swim "
-        "instead. Once it settles, look for the cause (a jump in distance, worn shoes, a hilly "
+        "instead. Once it settles, look for what may have set it off (a jump in distance, worn shoes, a hilly "
         "route) before building back up.",
         _reasons(chose("run_pain_change", {"much_worse", "worse_next_morning"}, "after your last run: {label}")),
     ),
@@ -700,6 +695,18 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         _yellow_flags,
     ),
 )
+
+
+# Which advice each tier may give. Emergency: none, only what to do now. Urgent: the plan
+# pauses to gentle movement until a doctor has checked (CLINICAL.md), so no training,
+# running-load or equipment advice.
+ALL_ADVICE = frozenset(rule.code for rule in ADVICE_RULES)
+ADVICE_BY_TIER: dict[str, frozenset[str]] = {
+    EMERGENCY: frozenset(),
+    URGENT: frozenset({"keep_moving", "sitting_support", "screen_height", "ask_about_discs", "talk_to_clinician"}),
+    ROUTINE: ALL_ADVICE,
+    SELF_CARE: ALL_ADVICE,
+}
 
 
 # --- The result ---------------------------------------------------------------------
@@ -811,19 +818,21 @@ def score_answers(answers: Answers) -> Result:
     """Score validated answers (see `questionnaire.validate_answers`) into a Result.
 
     Deterministic for a questionnaire version. An emergency sign always wins: the
-    result then carries no advice, and the pages show no programme, only what to
-    do now. Imbalance scores are still computed so a clinician can see them.
+    result then carries no advice and no rest day, and the pages show no programme,
+    only what to do now. The urgent tier keeps only gentle-movement advice
+    (ADVICE_BY_TIER). Imbalance scores are always computed so a clinician sees them.
     """
     tier, triage_reasons = triage(answers)
     rest_day_reasons = [Reason(w.says(answers), list(w.codes)) for w in REST_DAY_RULES if w(answers)]
     imbalances = score_imbalances(answers)
     advice: list[AdviceItem] = []
-    if tier != EMERGENCY:
-        scores = {i.code: i.score for i in imbalances}
-        for rule in ADVICE_RULES:
-            reasons = rule.when(answers, scores)
-            if reasons:
-                advice.append(AdviceItem(rule.code, rule.title, rule.text, reasons))
+    scores = {i.code: i.score for i in imbalances}
+    for rule in ADVICE_RULES:
+        if rule.code not in ADVICE_BY_TIER[tier]:
+            continue
+        reasons = rule.when(answers, scores)
+        if reasons:
+            advice.append(AdviceItem(rule.code, rule.title, rule.text, reasons))
     return Result(
         version=QUESTIONNAIRE_VERSION,
         triage=TRIAGE_OF_TIER[tier],

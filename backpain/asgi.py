@@ -1,16 +1,14 @@
-"""
-ASGI config for backpain project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
-"""
+"""ASGI entry point. A configuration error stops the start-up with one line saying what is wrong."""
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backpain.settings")
 
-application = get_asgi_application()
+try:
+    application = get_asgi_application()
+except ImproperlyConfigured as exc:
+    sys.exit(f"Configuration error: {exc}")

@@ -1,6 +1,7 @@
 """Answers of typical runners, built in code (no fixtures), shared by the tests."""
 
 from assessments import questionnaire as qn
+from assessments.answers import WARNING_SIGNS, skipped
 
 # A desk-bound runner with central low-back pain: self-care, no warning signs.
 RUNNER_ANSWERS = {
@@ -33,6 +34,7 @@ RUNNER_ANSWERS = {
     "home_care_weeks": 0,
     "trend": "same",
     "recent_fall": "none",
+    "no_warning_signs": True,
     "worry": "some",
     "fear_activity": "disagree",
     "never_better": "disagree",
@@ -53,23 +55,28 @@ DROP = object()  # an override that removes the answer altogether
 def runner_with(overrides: dict | None = None, **more) -> dict:
     """A fresh copy of RUNNER_ANSWERS with some answers changed (DROP removes one), not validated."""
     raw = {k: (list(v) if isinstance(v, list) else v) for k, v in RUNNER_ANSWERS.items()}
-    for code, value in {**(overrides or {}), **more}.items():
+    changes = {**(overrides or {}), **more}
+    for code, value in changes.items():
         if value is DROP:
             raw.pop(code, None)
         else:
             raw[code] = value
+    if "no_warning_signs" not in changes and any(raw.get(code) for code in WARNING_SIGNS):
+        raw.pop("no_warning_signs", None)  # a runner who ticks a sign does not tick "none of these"
     return raw
 
 
 def step_posts(answers: dict, prefix: str = "questionnaire_view") -> list[tuple[str, dict]]:
     """The POST bodies a browser sends, step by step, to answer the questionnaire."""
-    emergency = qn.has_emergency_sign(answers)
+    not_asked = skipped(answers)
     posts = []
     for section in qn.SECTIONS:
-        if section.code == qn.SELF_TESTS.code and emergency:
+        if section.code in not_asked:
             continue
         data = {f"{prefix}-current_step": section.code}
         for q in section.questions:
+            if q.code in not_asked:
+                continue
             value = answers.get(q.code)
             if value is None or value is False:
                 continue

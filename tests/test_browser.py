@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # group; ("fill", label, text) types into a field. Labels are matched as people read them.
 
 
-def _steps(warning_signs=(), with_self_tests=True):
+def _steps(warning_signs=(), with_self_tests=True, with_outlook=True):
     steps = [
         ("Before you start", [("tick", "I understand this is self-care guidance")]),
         ("About you", [("choose", "Your age", "30 to 39"), ("fill", "A nickname for your result", "Sam")]),
@@ -81,20 +81,26 @@ def _steps(warning_signs=(), with_self_tests=True):
         ),
         (
             "Warning signs",
-            [*[("tick", sign) for sign in warning_signs], ("choose", "Did the pain start after a fall", "No")],
-        ),
-        (
-            "How you feel about it",
             [
-                ("choose", "How much does the pain worry you?", "A little"),
-                ("choose", "being active or running could damage my back", "Not true for me"),
-                ("choose", "this pain may never really go away", "Not true for me"),
-                ("choose", "how often have you felt down", "Rarely"),
-                ("choose", "how much has the pain bothered you", "Slightly"),
-                ("choose", "How are you coping with the pain?", "Well"),
+                *[("tick", sign) for sign in warning_signs or ["None of these apply to me"]],
+                ("choose", "Did the pain start after a fall", "No"),
             ],
         ),
     ]
+    if with_outlook:
+        steps.append(
+            (
+                "How you feel about it",
+                [
+                    ("choose", "How much does the pain worry you?", "A little"),
+                    ("choose", "being active or running could damage my back", "Not true for me"),
+                    ("choose", "this pain may never really go away", "Not true for me"),
+                    ("choose", "how often have you felt down", "Rarely"),
+                    ("choose", "how much has the pain bothered you", "Slightly"),
+                    ("choose", "How are you coping with the pain?", "Well"),
+                ],
+            )
+        )
     if with_self_tests:
         steps.append(
             (
@@ -300,21 +306,16 @@ def test_a_step_with_a_missing_answer_shows_the_error_beside_it_and_keeps_the_re
 # --- (b) an emergency sign --------------------------------------------------------------------
 
 
-def test_an_emergency_sign_skips_the_movement_checks_and_puts_emergency_care_first(page, live_server):
+def test_an_emergency_sign_goes_straight_to_emergency_care_first(page, live_server):
     _start(page, live_server)
-    steps = _steps(warning_signs=[SADDLE_NUMBNESS], with_self_tests=False)
+    steps = _steps(warning_signs=[SADDLE_NUMBNESS], with_self_tests=False, with_outlook=False)
     _answer_steps(page, steps[:5])
     expect(_heading(page)).to_have_text("Warning signs")
     expect(page.get_by_text("Step 6 of 8")).to_be_visible()
     _answer(page, dict(steps)["Warning signs"])
     _next(page)
 
-    expect(_heading(page)).to_have_text("How you feel about it")
-    expect(page.get_by_text("Step 7 of 7")).to_be_visible()
-    expect(page.get_by_role("button", name="See my result")).to_be_visible()
-    _answer(page, dict(steps)["How you feel about it"])
-    _next(page)
-
+    # Straight to the result: no outlook questions, no movement checks.
     expect(page).to_have_url(re.compile(r"/r/[A-Za-z0-9_-]{16,}/$"))
     alert = page.get_by_role("alert")
     expect(alert).to_have_count(1)
@@ -355,7 +356,7 @@ def test_every_page_of_both_journeys_has_no_serious_accessibility_problems(page,
     check(page)  # landing with the confirmation message
 
     page.goto(live_server.url + "/check/")
-    emergency = _steps(warning_signs=[SADDLE_NUMBNESS], with_self_tests=False)
+    emergency = _steps(warning_signs=[SADDLE_NUMBNESS], with_self_tests=False, with_outlook=False)
     _answer_steps(page, emergency)
     expect(page.get_by_role("alert")).to_contain_text("Seek emergency care now")
     check(page)  # emergency result

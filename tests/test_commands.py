@@ -149,6 +149,9 @@ def test_score_prints_the_result_as_json_and_stores_nothing(source, tmp_path, mo
 def test_score_of_an_emergency_prints_no_advice_and_no_rest_day(tmp_path, monkeypatch):
     answers = {k: v for k, v in BUSY_RUNNER.items() if k not in {q.code for q in qn.SELF_TESTS.questions}}
     answers["bladder_bowel"] = True
+    answers.pop("no_warning_signs")
+    for code in (q.code for q in qn.OUTLOOK.questions):
+        answers.pop(code)  # not asked after an emergency sign
     result = json.loads(run_score(json.dumps(document(answers)), tmp_path, monkeypatch))
     assert result["triage"] == "emergency"
     assert result["triage_reasons"][0]["answers"] == ["bladder_bowel"]

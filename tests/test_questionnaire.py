@@ -3,7 +3,7 @@
 import pytest
 
 from assessments import questionnaire as qn
-from assessments.questionnaire import AnswerError, validate_answers
+from assessments.answers import AnswerError, validate_answers
 from tests.personas import DROP, RUNNER_ANSWERS, runner_with
 
 SELF_TEST_CODES = tuple(q.code for q in qn.SELF_TESTS.questions)
@@ -266,16 +266,48 @@ def test_it_lets_the_self_tests_be_left_out_when_an_emergency_sign_is_given(sign
     "sign",
     [
         pytest.param({}, id="no_sign"),
-        pytest.param({"fever_unwell": True}, id="urgent_sign_only"),
         pytest.param({"recent_fall": "minor"}, id="minor_fall_alone"),
         pytest.param({"osteoporosis_steroids": True}, id="osteoporosis_alone"),
         pytest.param({"saddle_numbness": False}, id="emergency_box_unticked"),
     ],
 )
-def test_it_requires_the_self_tests_without_an_emergency_sign(sign):
+def test_it_requires_the_self_tests_without_an_emergency_or_urgent_sign(sign):
     errors = errors_of(raw_with({**dict.fromkeys(SELF_TEST_CODES, DROP), **sign}))
     assert set(errors) == set(REQUIRED_SELF_TESTS)
     assert len(REQUIRED_SELF_TESTS) == 5
+
+
+@pytest.mark.parametrize("sign", [{"fever_unwell": True}, {"night_pain": True}, {"saddle_numbness": True}])
+def test_the_self_tests_may_be_left_out_after_an_urgent_or_emergency_sign(sign):
+    assert validate_answers(raw_with({**dict.fromkeys(SELF_TEST_CODES, DROP), **sign}))
+
+
+def test_the_outlook_may_be_left_out_only_after_an_emergency_sign():
+    outlook = dict.fromkeys((q.code for q in qn.OUTLOOK.questions), DROP)
+    no_self_tests = dict.fromkeys(SELF_TEST_CODES, DROP)
+    assert validate_answers(raw_with({**outlook, **no_self_tests, "bladder_bowel": True}))
+    assert set(errors_of(raw_with({**outlook, **no_self_tests, "fever_unwell": True}))) == {
+        q.code for q in qn.OUTLOOK.questions
+    }
+
+
+def test_the_toe_reach_check_may_be_left_out_with_pain_or_tingling_into_the_leg():
+    assert validate_answers(raw_with(hamstring_test=DROP, pain_areas=["lower_back_centre", "below_knee"]))
+    assert validate_answers(raw_with(hamstring_test=DROP, leg_numbness=True))
+    assert set(errors_of(raw_with(hamstring_test=DROP))) == {"hamstring_test"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"no_warning_signs": DROP}, "tick the signs that apply to you, or tick 'None of these apply to me'"),
+        ({"no_warning_signs": True, "night_pain": True}, "you ticked a warning sign and also 'None of these"),
+    ],
+)
+def test_the_warning_signs_need_an_explicit_answer_even_when_none_apply(overrides, message):
+    errors = errors_of(raw_with(overrides))
+    assert set(errors) == {"no_warning_signs"}
+    assert errors["no_warning_signs"].startswith(message)
 
 
 def test_an_emergency_sign_does_not_excuse_the_self_tests_when_other_answers_are_wrong():

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -14,6 +16,7 @@ PRODUCTION = {
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_COOKIES": "1",
     "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_PRELOAD": "1",
     "BEHIND_PROXY": "1",
 }
 
@@ -42,5 +45,16 @@ def test_the_deploy_check_passes_with_the_production_variables():
     assert result.returncode == 0, result.stderr
 
 
-def test_debug_is_off_unless_asked(settings):
-    assert settings.DEBUG is False
+@pytest.mark.parametrize(("debug", "expected"), [(None, "False"), ("0", "False"), ("1", "True")])
+def test_debug_is_off_unless_asked(debug, expected):
+    env = {"SECRET_KEY": "x"} if debug is None else {"SECRET_KEY": "x", "DEBUG": debug}
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=env)
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
+
+
+def test_a_missing_secret_key_is_explained_in_one_line_not_a_traceback():
+    result = manage("check", env={})
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: SECRET_KEY is not set: set the SECRET_KEY environment variable "
+        "(or DEBUG=1 for local development only)."
+    ]

@@ -105,14 +105,13 @@ def test_a_rest_day_is_flagged_with_its_reason(client, runner_answers):
     assert Assessment.objects.get().rest_day is True
 
 
-def test_an_emergency_sign_skips_the_movement_checks_and_shows_only_what_to_do_now(client, runner_answers):
+def test_an_emergency_sign_goes_straight_to_what_to_do_now(client, runner_answers):
     runner_answers.update(saddle_numbness=True, sitting_hours=10, run_pain_change="much_worse")
-    for key in [k for k in runner_answers if k.endswith("_test") or k.startswith("wall_")]:
-        del runner_answers[key]
-    for code, data in step_posts(runner_answers):
-        response = client.post(WIZARD, data)
-        if code == "outlook":
-            assert response.status_code == 302, "the outlook step should be the last one"
+    del runner_answers["no_warning_signs"]
+    data = post_steps_until(client, runner_answers, "warning")
+    assert "Step 6 of 8" in client.get(WIZARD).content.decode()
+    response = client.post(WIZARD, data)
+    assert response.status_code == 302, "no outlook or movement checks after an emergency sign"
     assessment = Assessment.objects.get()
     assert assessment.triage == "emergency"
     html = client.get(response.url).content.decode()
@@ -123,11 +122,38 @@ def test_an_emergency_sign_skips_the_movement_checks_and_shows_only_what_to_do_n
     assert "numbness or tingling in the saddle area" in html
 
 
-def test_the_step_count_drops_when_an_emergency_sign_is_ticked(client, runner_answers):
-    runner_answers.update(bladder_bowel=True)
+def test_an_urgent_sign_drops_the_movement_checks(client, runner_answers):
+    runner_answers.update(fever_unwell=True)
+    del runner_answers["no_warning_signs"]
     data = post_steps_until(client, runner_answers, "warning")
     response = client.post(WIZARD, data)
     assert "Step 7 of 7" in response.content.decode()
+    assert "See my result" in response.content.decode()
+
+
+def test_an_urgent_result_keeps_only_gentle_advice_and_folds_the_contributors_away(client, runner_answers):
+    runner_answers.update(fever_unwell=True, sitting_hours=9, strength_training="none", warm_up="never")
+    del runner_answers["no_warning_signs"]
+    for code in [c for c in runner_answers if c.endswith("_test") or c.startswith("wall_")]:
+        del runner_answers[code]
+    html = client.get(answer_all(client, runner_answers).url).content.decode()
+    assert "See a doctor within a day or two" in html
+    assert "Likely contributors, for after your doctor" in html
+    assert "Support your back when you sit" in html
+    assert "Add strength training" not in html
+    assert "Warm up before you run" not in html
+
+
+def test_the_toe_reach_check_is_not_offered_with_pain_into_the_leg(client, runner_answers):
+    runner_answers["pain_areas"] = ["lower_back_centre", "below_knee"]
+    data = post_steps_until(client, runner_answers, "selftests")
+    html = client.get(WIZARD).content.decode()
+    assert "Quick movement checks" in html
+    assert "selftests-hamstring_test" not in html
+    assert "we left out the toe-reach check" in html
+    assert "selftests-hamstring_test" not in data
+    assert client.post(WIZARD, data).status_code == 302
+    assert "hamstring_test" not in Assessment.objects.get().answers
 
 
 def test_the_result_page_uses_at_most_three_queries(client, runner_answers, django_assert_max_num_queries):
@@ -136,9 +162,20 @@ def test_the_result_page_uses_at_most_three_queries(client, runner_answers, djan
         assert Client().get(url).status_code == 200
 
 
-def test_an_unknown_token_gives_404(client):
-    assert client.get(reverse("assessments:result", args=["not-a-real-token"])).status_code == 404
-    assert client.get(reverse("assessments:delete", args=["not-a-real-token"])).status_code == 404
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/r/" + "A" * 43 + "/",  # the right shape, but no such result
+        "/r/" + "A" * 43 + "/delete/",
+        "/r/not-a-real-token/",
+        "/r/abc%00def/",  # a NUL byte would make PostgreSQL raise if it reached a query
+        "/r/abc%00def/delete/",
+        "/r/" + "A" * 42 + "%00/",
+    ],
+)
+def test_an_unknown_or_malformed_token_gives_404_without_a_query(client, path, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0 if "%00" in path or "not-a" in path else 1):
+        assert client.get(path).status_code == 404
 
 
 def test_a_runner_can_delete_their_assessment_after_confirming(client, runner_answers):
@@ -272,3 +309,125 @@ def test_pages_carry_a_strict_content_security_policy(client):
     policy = client.get(reverse("assessments:landing")).headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+# --- leaving, coming back, stale pages: answers are never lost, never a 500 ----------------
+
+
+@pytest.mark.parametrize("step", ["bogus", "';d=new Date();//", "selftests-but-not-really", ""])
+def test_a_made_up_step_shows_the_runners_real_step(client, runner_answers, step):
+    data = post_steps_until(client, runner_answers, "sitting")
+    data["questionnaire_view-current_step"] = step
+    response = client.post(WIZARD, data)
+    html = response.content.decode()
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert "Step 4 of 8" in html
+        assert "no longer applies" in html
+    assert Assessment.objects.count() == 0
+
+
+def test_a_stale_movement_checks_page_is_refused_once_an_emergency_sign_removed_it(client, runner_answers):
+    posts = dict(step_posts(runner_answers))
+    post_steps_until(client, runner_answers, "warning")
+    # Store an emergency sign on the warning step by going back to it from a later page.
+    emergency = dict(posts["warning"], **{"warning-saddle_numbness": "on", "wizard_goto_step": "pain"})
+    del emergency["warning-no_warning_signs"]
+    client.post(WIZARD, emergency)
+    response = client.post(WIZARD, posts["selftests"])
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "That page no longer applies to your answers" in html
+    assert "Your pain" in html
+    assert Assessment.objects.count() == 0
+
+
+def test_opening_the_questionnaire_again_resumes_instead_of_wiping(client, runner_answers):
+    post_steps_until(client, runner_answers, "pain")
+    html = client.get(WIZARD).content.decode()
+    assert "Step 5 of 8" in html
+    assert "Clear my answers and start again" in html
+    posts = step_posts(runner_answers)
+    for _code, data in posts[4:-1]:
+        assert client.post(WIZARD, data).status_code == 200
+    assert client.post(WIZARD, posts[-1][1]).status_code == 302
+    assert Assessment.objects.get().answers["runs_per_week"] == 3
+
+
+def test_start_again_clears_the_answers_in_progress(client, runner_answers):
+    post_steps_until(client, runner_answers, "pain")
+    response = client.post(WIZARD, {"restart": "1"}, follow=True)
+    html = response.content.decode()
+    assert "Step 1 of 8" in html
+    assert "You are starting again" in html
+    assert "Clear my answers" not in html
+
+
+def test_back_from_an_old_page_in_the_history_keeps_the_later_answers(client, runner_answers):
+    posts = dict(step_posts(runner_answers))
+    post_steps_until(client, runner_answers, "warning")
+    client.post(WIZARD, dict(posts["warning"], wizard_goto_step="pain"))  # the runner is on pain again
+    # Browser history shows the running page; its Back button is pressed.
+    client.post(WIZARD, dict(posts["running"], wizard_goto_step="about"))
+    for code in ("about", "running", "sitting"):
+        response = client.post(WIZARD, posts[code])
+    html = response.content.decode()
+    assert "Your pain" in html
+    assert 'value="3"' in html, "the pain answers given earlier are still there"
+
+
+def test_sending_the_last_step_twice_shows_the_saved_result(client, runner_answers):
+    posts = step_posts(runner_answers)
+    first = answer_all(client, runner_answers)
+    again = client.post(WIZARD, posts[-1][1], follow=True)
+    assert again.redirect_chain[-1][0] == first.url
+    assert "already saved" in again.content.decode()
+    assert Assessment.objects.count() == 1
+
+
+def test_an_expired_session_says_so_and_starts_again(runner_answers):
+    fresh = Client()  # no session: as after a day away, or with cookies cleared
+    response = fresh.post(WIZARD, dict(step_posts(runner_answers))["pain"], follow=True)
+    html = response.content.decode()
+    assert "Your answers in progress were cleared" in html
+    assert "Step 1 of 8" in html
+    assert Assessment.objects.count() == 0
+
+
+# --- privacy of the runner's pages ------------------------------------------------------------
+
+
+def test_private_pages_are_never_cached_or_indexed(client, runner_answers):
+    url = answer_all(client, runner_answers).url
+    token = Assessment.objects.get().token
+    for path in (url, reverse("assessments:delete", args=[token])):
+        response = client.get(path)
+        assert "no-store" in response.headers["Cache-Control"]
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in client.get(WIZARD).headers["Cache-Control"]
+
+
+def test_deleting_also_forgets_the_cached_rendering(client, runner_answers):
+    from django.core.cache import cache
+
+    from assessments.views import result_fragment_key
+
+    url = answer_all(client, runner_answers).url
+    assessment = Assessment.objects.get()
+    client.get(url)
+    assert cache.get(result_fragment_key(assessment)) is not None
+    client.post(reverse("assessments:delete", args=[assessment.token]))
+    assert cache.get(result_fragment_key(assessment)) is None
+
+
+@pytest.mark.parametrize("step_index", range(6))
+def test_each_questionnaire_step_stays_within_its_query_budget(
+    client, runner_answers, django_assert_max_num_queries, step_index
+):
+    posts = step_posts(runner_answers)
+    for _code, data in posts[:step_index]:
+        client.post(WIZARD, data)
+    with django_assert_max_num_queries(4):
+        assert client.get(WIZARD).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.post(WIZARD, posts[step_index][1]).status_code == 200

@@ -3,7 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.questionnaire import QUESTIONNAIRE_VERSION, AnswerError, validate_answers
+from assessments.answers import AnswerError, validate_answers
+from assessments.questionnaire import QUESTIONNAIRE_VERSION
 from assessments.scoring import score_answers
 
 
