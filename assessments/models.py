@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from assessments.answers import validate_answers
 from assessments.questionnaire import QUESTIONNAIRE_VERSION
-from assessments.scoring import CATALOGUE, TIER_ORDER, score_answers
+from assessments import scoring
+from assessments.scoring import CATALOGUE, score_answers
 
 
 def new_token() -> str:
@@ -37,16 +38,17 @@ class AssessmentManager(models.Manager):
 
 
 class Assessment(models.Model):
+    # The values are the scoring engine's own constants.
     class Triage(models.TextChoices):
-        EMERGENCY = "emergency", "Seek emergency care now"
-        SEE_PROFESSIONAL = "see_professional", "See a professional"
-        SELF_CARE = "self_care", "Self-care"
+        EMERGENCY = scoring.EMERGENCY, "Seek emergency care now"
+        SEE_PROFESSIONAL = scoring.SEE_PROFESSIONAL, "See a professional"
+        SELF_CARE = scoring.SELF_CARE, "Self-care"
 
     class Tier(models.TextChoices):
-        EMERGENCY = "emergency", "Emergency"
-        URGENT = "urgent", "Urgent (within 1-2 days)"
-        ROUTINE = "routine", "Routine appointment"
-        SELF_CARE = "self_care", "Self-care"
+        EMERGENCY = scoring.EMERGENCY, "Emergency"
+        URGENT = scoring.URGENT, "Urgent (within 1-2 days)"
+        ROUTINE = scoring.ROUTINE, "Routine appointment"
+        SELF_CARE = scoring.SELF_CARE, "Self-care"
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -76,7 +78,3 @@ class Assessment(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:result", kwargs={"token": self.token})
-
-    @property
-    def tier_rank(self) -> int:
-        return TIER_ORDER.index(self.tier)

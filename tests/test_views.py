@@ -178,13 +178,14 @@ def test_an_unknown_or_malformed_token_gives_404_without_a_query(client, path, d
         assert client.get(path).status_code == 404
 
 
-def test_a_runner_can_delete_their_assessment_after_confirming(client, runner_answers):
+def test_a_runner_can_delete_their_assessment_after_confirming(client, runner_answers, django_assert_max_num_queries):
     url = answer_all(client, runner_answers).url
     assessment = Assessment.objects.get()
     delete_url = reverse("assessments:delete", args=[assessment.token])
     assert delete_url in client.get(url).content.decode()
 
-    confirm = client.get(delete_url)
+    with django_assert_max_num_queries(2):
+        confirm = client.get(delete_url)
     assert b"cannot be undone" in confirm.content
     assert Assessment.objects.count() == 1, "showing the confirmation deletes nothing"
 
