@@ -3,9 +3,9 @@ import secrets
 from django.db import models
 from django.urls import reverse
 
+from assessments import scoring
 from assessments.answers import validate_answers
 from assessments.questionnaire import QUESTIONNAIRE_VERSION
-from assessments import scoring
 from assessments.scoring import CATALOGUE, score_answers
 
 
