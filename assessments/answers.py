@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments import questionnaire as qn
-from assessments.scoring import EMERGENCY, URGENT, triage
+from assessments.scoring import EMERGENCY, URGENT, has_nerve_signs, triage
 
 Answers = dict[str, Any]
 
 WARNING_SIGNS = tuple(q.code for q in qn.WARNING.questions if q.type == qn.BOOL and q.code != "no_warning_signs")
-NERVE_SIGNS = ("below_knee", "leg_numbness")
 
 
 class AnswerError(ValueError):
@@ -28,10 +27,6 @@ class AnswerError(ValueError):
 
 
 # --- Which questions apply ------------------------------------------------------------
-
-
-def has_nerve_signs(a: Answers) -> bool:
-    return "below_knee" in a.get("pain_areas", ()) or a.get("leg_numbness") is True
 
 
 def has_emergency_sign(a: Answers) -> bool:
@@ -55,6 +50,12 @@ SKIPS: tuple[Skip, ...] = (
         lambda a: triage(a)[0] in (EMERGENCY, URGENT),
         "movement checks wait until a doctor has seen you",
     ),
+    # Planks and single-leg squats on a day of high pain: a flare, not a fair test.
+    Skip(
+        qn.SELF_TESTS.code,
+        lambda a: a.get("pain_now", 0) >= 7,
+        "movement checks wait for a calmer day: your pain is 7 or more right now",
+    ),
     # A standing toe touch loads the spine in flexion and stretches an irritated nerve.
     Skip(
         "hamstring_test",
@@ -66,7 +67,11 @@ SKIPS: tuple[Skip, ...] = (
 
 def skipped(answers: Answers) -> dict[str, str]:
     """The sections and questions not asked, given the answers so far, with why."""
-    return {skip.what: skip.why for skip in SKIPS if skip.when(answers)}
+    not_asked: dict[str, str] = {}
+    for skip in SKIPS:
+        if skip.what not in not_asked and skip.when(answers):
+            not_asked[skip.what] = skip.why  # the first reason in the table is the one given
+    return not_asked
 
 
 # --- Checking answers -------------------------------------------------------------------

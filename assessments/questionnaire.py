@@ -462,20 +462,19 @@ OUTLOOK = Section(
         Question("never_better", "I feel this pain may never really go away", CHOICE, choices=AGREE_SCALE),
         Question(
             "low_mood",
-            "Over the last two weeks, how often have you felt down or lost interest in things?",
+            "Lately, has the pain left you feeling low or flat?",
             CHOICE,
-            choices=(("rarely", "Rarely"), ("sometimes", "Sometimes"), ("often", "Often")),
+            choices=(("rarely", "Rarely or never"), ("sometimes", "Sometimes"), ("often", "Much of the time")),
         ),
         Question(
             "bother",
-            "Overall, how much has the pain bothered you in the last two weeks?",
+            "How much is the pain getting in the way of your life at the moment?",
             CHOICE,
             choices=(
-                ("none", "Not at all"),
-                ("slightly", "Slightly"),
-                ("moderately", "Moderately"),
-                ("very", "Very much"),
-                ("extremely", "Extremely"),
+                ("hardly", "Hardly at all"),
+                ("somewhat", "Somewhat"),
+                ("a_lot", "A lot"),
+                ("takes_over", "It takes over my days"),
             ),
         ),
         Question(

@@ -56,19 +56,17 @@ class When:
         return self.test(answers)
 
 
-def _label(code: str, answers: Answers) -> str:
-    """The chosen wording, to sit inside a sentence ("worries you quite a lot")."""
-    text = QUESTIONS[code].choice_label(answers.get(code, ""))
-    return text if text.startswith("I ") else text[:1].lower() + text[1:]
-
-
 def ticked(code: str, text: str) -> When:
     return When(lambda a: a.get(code) is True, lambda a: text, (code,))
 
 
-def chose(code: str, values: set[str], text: str) -> When:
-    """The answer to `code` is one of `values`; `{label}` in text is the chosen wording."""
-    return When(lambda a: a.get(code) in values, lambda a: text.format(label=_label(code, a)), (code,))
+def chose(code: str, texts: dict[str, str] | set[str], text: str = "") -> When:
+    """The answer to `code` is one of the choices: `texts` maps each to its words, or a set
+    of choices shares one `text`. Our own words for each, never the runner's first-person label."""
+    words = texts if isinstance(texts, dict) else dict.fromkeys(texts, text)
+    for value in words:
+        assert value in QUESTIONS[code].choice_codes(), (code, value)
+    return When(lambda a: a.get(code) in words, lambda a: words[a[code]], (code,))
 
 
 def includes(code: str, option: str, text: str) -> When:
@@ -96,6 +94,11 @@ def all_of(*conditions: When, text: str | None = None) -> When:
 
 def derived(test: Callable[[Answers], bool], says: Callable[[Answers], str], *codes: str) -> When:
     return When(test, says, codes)
+
+
+def has_nerve_signs(a: Answers) -> bool:
+    """Pain or tingling going into the leg: thigh pain may then come from a nerve, not a muscle."""
+    return "below_knee" in a.get("pain_areas", ()) or a.get("leg_numbness") is True
 
 
 def seated_hours(a: Answers) -> float:
@@ -127,7 +130,7 @@ def hours(v: float) -> str:
 
 SITS_LONG = derived(
     lambda a: seated_hours(a) >= 6,
-    lambda a: f"sits or drives about {hours(seated_hours(a))} a day",
+    lambda a: f"you sit or drive about {hours(seated_hours(a))} a day",
     "sitting_hours",
     "driving_hours",
 )
@@ -139,13 +142,26 @@ SITS_VERY_LONG = derived(
 )
 HIGH_MILEAGE = derived(
     lambda a: weekly_km(a) >= 40,
-    lambda a: f"runs about {a['weekly_distance']:g} {a.get('distance_unit', 'km')} a week (40 km or more)",
+    lambda a: f"you run about {a['weekly_distance']:g} {a.get('distance_unit', 'km')} a week (40 km or more)",
     "weekly_distance",
     "distance_unit",
 )
-LITTLE_STRENGTH = chose("strength_training", {"none", "under_weekly"}, "strength or core training: {label}")
-AGE_50 = chose("age_band", AGE_50_PLUS, "aged {label}")
-NOT_IMPROVING = chose("trend", {"same", "worse"}, "the pain is {label}")
+SCREEN_LOW = chose(
+    "screen_height", {"below": "your screen is below eye level", "laptop": "you work on a laptop without a stand"}
+)
+FEW_BREAKS = chose(
+    "breaks",
+    {"every_2h": "you get up from sitting only every two hours or so", "rarely": "you rarely get up from sitting"},
+)
+LITTLE_STRENGTH = chose(
+    "strength_training",
+    {
+        "none": "you never do strength or core training",
+        "under_weekly": "you do strength or core training less than weekly",
+    },
+)
+AGE_50 = chose("age_band", AGE_50_PLUS, "you are 50 or over")
+NOT_IMPROVING = chose("trend", {"same": "the pain is about the same", "worse": "the pain is getting worse"})
 
 
 # --- The imbalance catalogue ---------------------------------------------------------
@@ -166,24 +182,24 @@ CATALOGUE: tuple[Imbalance, ...] = (
         "Tight hip flexors",
         "The muscles at the front of the hip shorten with long sitting and running's repeated "
         "knee lift. Tight, they pull the pelvis forward and load the lower back.",
-        tight=("iliopsoas", "rectus femoris"),
-        weak=("gluteus maximus",),
+        tight=("front-of-hip muscles (iliopsoas)", "front of the thigh (rectus femoris)"),
+        weak=("main buttock muscle (gluteus maximus)",),
     ),
     Imbalance(
         "weak_glutes",
         "Weak gluteal muscles",
         "The buttock muscles steady the pelvis on every stride. When they tire, the lower back, "
         "hamstrings and knees take over work that is not theirs.",
-        tight=("tensor fasciae latae", "hip adductors"),
-        weak=("gluteus maximus", "gluteus medius"),
+        tight=("outer hip (tensor fasciae latae)", "inner thigh (hip adductors)"),
+        weak=("main buttock muscle (gluteus maximus)", "side-hip muscle (gluteus medius)"),
     ),
     Imbalance(
         "tight_hamstrings",
         "Tight hamstrings",
         "Short muscles at the back of the thigh limit how far the hips bend, so the lower back "
         "rounds more than it should when you bend or sit.",
-        tight=("hamstrings",),
-        weak=("gluteus maximus", "deep abdominals"),
+        tight=("back of the thigh (hamstrings)",),
+        weak=("main buttock muscle (gluteus maximus)", "deep stomach muscles (transversus abdominis)"),
     ),
     Imbalance(
         "weak_trunk",
@@ -191,54 +207,61 @@ CATALOGUE: tuple[Imbalance, ...] = (
         "The deep muscles around the spine hold it steady while the legs move. When they tire "
         "early, the spine takes more load with every step.",
         tight=(),
-        weak=("transversus abdominis", "obliques", "multifidus"),
+        weak=(
+            "deep stomach muscles (transversus abdominis)",
+            "side stomach muscles (obliques)",
+            "deep back muscles (multifidus)",
+        ),
     ),
     Imbalance(
         "anterior_pelvic_tilt",
         "Forward-tilted pelvis",
         "The pelvis tips forward and the lower-back curve deepens, often with tight hip flexors "
         "and lower-back muscles and weak abdominals and glutes.",
-        tight=("hip flexors", "lumbar erector spinae"),
-        weak=("abdominals", "gluteus maximus"),
+        tight=("front-of-hip muscles (hip flexors)", "lower-back muscles (lumbar erector spinae)"),
+        weak=("stomach muscles (abdominals)", "main buttock muscle (gluteus maximus)"),
     ),
     Imbalance(
         "flat_back",
         "Flattened lower back",
         "The pelvis tucks under and the lower-back curve flattens, often after long slumped "
         "sitting, with tight hamstrings and weak hip flexors and back extensors.",
-        tight=("hamstrings", "rectus abdominis"),
-        weak=("hip flexors", "lumbar extensors"),
+        tight=("back of the thigh (hamstrings)", "front stomach muscle (rectus abdominis)"),
+        weak=("front-of-hip muscles (hip flexors)", "lower-back muscles (lumbar extensors)"),
     ),
     Imbalance(
         "one_sided_pelvis",
         "One-sided pelvic imbalance",
         "One side of the pelvis is controlled less well than the other, so one side of the "
         "lower back and hip works harder on every stride.",
-        tight=("quadratus lumborum (one side)", "hip adductors"),
-        weak=("gluteus medius (other side)",),
+        tight=("side of the lower back on one side (quadratus lumborum)", "inner thigh (hip adductors)"),
+        weak=("side-hip muscle on the other side (gluteus medius)",),
     ),
     Imbalance(
         "desk_posture",
         "Desk posture: stiff upper back and forward head",
         "Long hours at a screen round the upper back and push the head forward, which "
         "stiffens the upper back and tires the neck.",
-        tight=("pectorals", "upper trapezius", "neck extensors"),
-        weak=("deep neck flexors", "middle and lower trapezius"),
+        tight=("chest (pectorals)", "tops of the shoulders (upper trapezius)", "back of the neck (neck extensors)"),
+        weak=(
+            "deep front-of-neck muscles (deep neck flexors)",
+            "between the shoulder blades (middle and lower trapezius)",
+        ),
     ),
     Imbalance(
         "tight_calves",
         "Tight calves and stiff ankles",
         "Stiff calves limit how far the ankle bends on landing, so the knee, hip and back absorb more of each stride.",
-        tight=("gastrocnemius", "soleus"),
-        weak=("tibialis anterior",),
+        tight=("calf (gastrocnemius)", "deep calf (soleus)"),
+        weak=("front of the shin (tibialis anterior)",),
     ),
     Imbalance(
         "tight_piriformis",
         "Tight piriformis and deep hip rotators",
         "A small deep buttock muscle that works hard when the glutes are weak; tight, it can "
         "ache in the buttock, especially when sitting or driving.",
-        tight=("piriformis", "deep hip rotators"),
-        weak=("gluteus medius",),
+        tight=("deep buttock muscle (piriformis)", "deep hip rotators"),
+        weak=("side-hip muscle (gluteus medius)",),
     ),
 )
 CATALOGUE_BY_CODE = {i.code: i for i in CATALOGUE}
@@ -262,7 +285,13 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         "tight_hip_flexors",
         50,
         SELF_TEST,
-        chose("hip_flexor_test", {"one_side", "both_sides"}, "in the hip-front check the other thigh lifted ({label})"),
+        chose(
+            "hip_flexor_test",
+            {
+                "one_side": "in the hip-front check your other thigh lifted on one side",
+                "both_sides": "in the hip-front check your other thigh lifted on both sides",
+            },
+        ),
     ),
     ImbalanceRule("tight_hip_flexors", 20, ANSWER, SITS_LONG),
     ImbalanceRule("tight_hip_flexors", 10, ANSWER, SITS_VERY_LONG),
@@ -280,7 +309,10 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         chose(
             "hip_control_test",
             {"one_side", "both_sides"},
-            "in the single-leg squat the hip dropped or the knee fell in ({label})",
+            {
+                "one_side": "in the single-leg squat your hip dropped or your knee fell in on one side",
+                "both_sides": "in the single-leg squat your hip dropped or your knee fell in on both sides",
+            },
         ),
     ),
     ImbalanceRule("weak_glutes", 20, ANSWER, LITTLE_STRENGTH),
@@ -292,29 +324,38 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         "tight_hamstrings",
         50,
         SELF_TEST,
-        chose("hamstring_test", {"knees"}, "in the toe-reach check you reached {label}"),
+        chose("hamstring_test", {"knees": "in the toe-reach check you reached only about your knees"}),
     ),
     ImbalanceRule(
         "tight_hamstrings",
         35,
         SELF_TEST,
-        chose("hamstring_test", {"shins"}, "in the toe-reach check you reached {label}"),
+        chose("hamstring_test", {"shins": "in the toe-reach check you reached only your shins"}),
     ),
     ImbalanceRule(
-        "tight_hamstrings", 15, ANSWER, includes("pain_areas", "back_of_thigh", "pain at the back of the thigh")
+        "tight_hamstrings",
+        15,
+        ANSWER,
+        derived(
+            lambda a: "back_of_thigh" in a.get("pain_areas", ()) and not has_nerve_signs(a),
+            lambda a: "pain at the back of the thigh",
+            "pain_areas",
+        ),
     ),
     ImbalanceRule("tight_hamstrings", 10, ANSWER, includes("pain_when", "bending", "pain when bending forward")),
     ImbalanceRule("tight_hamstrings", 10, ANSWER, SITS_LONG),
     ImbalanceRule("tight_hamstrings", 10, ANSWER, HIGH_MILEAGE),
     # trunk endurance: under 30 s front plank is low, under 60 s below what runners need
-    ImbalanceRule("weak_trunk", 50, SELF_TEST, below("plank_seconds", 30, "held the front plank {v} s (under 30 s)")),
+    ImbalanceRule(
+        "weak_trunk", 50, SELF_TEST, below("plank_seconds", 30, "you held the front plank {v} s (under 30 s)")
+    ),
     ImbalanceRule(
         "weak_trunk",
         30,
         SELF_TEST,
         derived(
             lambda a: a.get("plank_seconds") is not None and 30 <= a["plank_seconds"] < 60,
-            lambda a: f"held the front plank {a['plank_seconds']} s (under 60 s)",
+            lambda a: f"you held the front plank {a['plank_seconds']} s (under 60 s)",
             "plank_seconds",
         ),
     ),
@@ -324,7 +365,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         SELF_TEST,
         derived(
             lambda a: (w := weaker_side_plank(a)) is not None and w < 20,
-            lambda a: f"held a side plank only {weaker_side_plank(a)} s (under 20 s)",
+            lambda a: f"your shorter side plank lasted {weaker_side_plank(a)} s (under 20 s)",
             "side_plank_left_seconds",
             "side_plank_right_seconds",
         ),
@@ -360,7 +401,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         "flat_back",
         20,
         SELF_TEST,
-        chose("hamstring_test", {"shins", "knees"}, "short reach in the toe-reach check ({label})"),
+        chose("hamstring_test", {"shins", "knees"}, "a short reach in the toe-reach check"),
     ),
     ImbalanceRule("flat_back", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
     ImbalanceRule("flat_back", 10, ANSWER, includes("pain_when", "bending", "pain when bending forward")),
@@ -403,7 +444,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         includes("pain_areas", "lower_back_one_side", "lower-back pain mostly on one side"),
     ),
     ImbalanceRule(
-        "one_sided_pelvis", 10, ANSWER, chose("surface", {"road"}, "runs mostly on roads, which slope to one side")
+        "one_sided_pelvis", 10, ANSWER, chose("surface", {"road"}, "you run mostly on roads, which slope to one side")
     ),
     # desk posture
     ImbalanceRule(
@@ -413,9 +454,9 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         chose("wall_head", {"not_touching"}, "in the wall check the head did not reach the wall"),
     ),
     ImbalanceRule(
-        "desk_posture", 20, ANSWER, at_least("sitting_hours", 6, "sits at a desk or computer about {v:g} h a day")
+        "desk_posture", 20, ANSWER, at_least("sitting_hours", 6, "you sit at a desk or computer about {v:g} h a day")
     ),
-    ImbalanceRule("desk_posture", 15, ANSWER, chose("screen_height", {"below", "laptop"}, "screen position: {label}")),
+    ImbalanceRule("desk_posture", 15, ANSWER, SCREEN_LOW),
     ImbalanceRule(
         "desk_posture",
         15,
@@ -426,13 +467,13 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
             "pain_areas",
         ),
     ),
-    ImbalanceRule("desk_posture", 10, ANSWER, chose("breaks", {"every_2h", "rarely"}, "gets up from sitting: {label}")),
+    ImbalanceRule("desk_posture", 10, ANSWER, FEW_BREAKS),
     # tight calves: under 10 cm knee-to-wall is a stiff ankle (our rule)
     ImbalanceRule(
         "tight_calves",
         50,
         SELF_TEST,
-        below("knee_to_wall_cm", 10, "reached only {v:g} cm in the knee-to-wall check (under 10 cm)"),
+        below("knee_to_wall_cm", 10, "you reached only {v:g} cm in the knee-to-wall check (under 10 cm)"),
     ),
     ImbalanceRule("tight_calves", 20, ANSWER, includes("pain_areas", "calf", "calf pain")),
     ImbalanceRule("tight_calves", 10, ANSWER, HIGH_MILEAGE),
@@ -440,7 +481,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     # tight piriformis
     ImbalanceRule("tight_piriformis", 20, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
     ImbalanceRule("tight_piriformis", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
-    ImbalanceRule("tight_piriformis", 15, ANSWER, at_least("driving_hours", 2, "drives about {v:g} h a day")),
+    ImbalanceRule("tight_piriformis", 15, ANSWER, at_least("driving_hours", 2, "you drive about {v:g} h a day")),
     ImbalanceRule(
         "tight_piriformis",
         30,
@@ -456,6 +497,28 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
 # Below this score an imbalance is not named as likely.
 LIKELY = 60
 POSSIBLE = 30
+
+# A movement check that was done and came out normal outweighs every inference from
+# habits and symptoms: the imbalance it measures is then at most "unlikely".
+UNLIKELY_AT_MOST = POSSIBLE - 1
+NORMAL_SELF_TEST: dict[str, When] = {
+    "tight_hip_flexors": chose("hip_flexor_test", {"flat"}, "your hip-front check was normal"),
+    "tight_hamstrings": chose("hamstring_test", {"past_toes", "toes"}, "your toe-reach check was normal"),
+    "weak_glutes": chose("hip_control_test", {"steady"}, "your hip stayed level in the single-leg squat"),
+    "weak_trunk": derived(
+        lambda a: a.get("plank_seconds", 0) >= 60 and (weaker_side_plank(a) is None or weaker_side_plank(a) >= 20),
+        lambda a: f"you held the front plank {a['plank_seconds']} s",
+        "plank_seconds",
+    ),
+    "anterior_pelvic_tilt": chose(
+        "wall_low_back", {"hand_fits", "no_gap"}, "the wall check found no large gap behind your lower back"
+    ),
+    "flat_back": chose(
+        "wall_low_back", {"hand_fits", "large_gap"}, "the wall check found a normal or deeper lower-back curve"
+    ),
+    "desk_posture": chose("wall_head", {"touches"}, "your head reached the wall easily in the wall check"),
+    "tight_calves": at_least("knee_to_wall_cm", 10, "you reached {v:g} cm in the knee-to-wall check"),
+}
 
 
 # --- Triage ------------------------------------------------------------------------
@@ -564,13 +627,14 @@ def _reasons(*conditions: When) -> Callable[[Answers, Scores], list[str]]:
     return lambda a, s: [c.says(a) for c in conditions if c(a)]
 
 
+LEG_PAIN = {"knee": "knee", "calf": "calf", "below_knee": "lower-leg"}
 TIGHT_IMBALANCES = ("tight_hip_flexors", "tight_hamstrings", "tight_calves", "tight_piriformis")
 YELLOW_FLAGS = (
-    chose("worry", {"much", "very"}, "the pain worries you {label}"),
+    chose("worry", {"much": "the pain worries you quite a lot", "very": "the pain worries you very much"}),
     chose("fear_activity", {"agree"}, "you worry that activity could damage your back"),
     chose("never_better", {"agree"}, "you feel the pain may never go away"),
     chose("low_mood", {"often"}, "you often feel down"),
-    chose("bother", {"very", "extremely"}, "the pain bothers you {label}"),
+    chose("bother", {"a_lot", "takes_over"}, "the pain gets in the way of your life a lot"),
 )
 
 
@@ -594,8 +658,8 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "for a short walk.",
         _reasons(
             SITS_LONG,
-            at_least("driving_hours", 2, "drives about {v:g} h a day"),
-            chose("breaks", {"every_2h", "rarely"}, "gets up from sitting: {label}"),
+            at_least("driving_hours", 2, "you drive about {v:g} h a day"),
+            FEW_BREAKS,
             chose("lumbar_support", {"no"}, "the seat does not support the lower back"),
         ),
     ),
@@ -604,7 +668,7 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "Raise your screen",
         "Set the top of your screen at about eye level (a laptop stand and a separate keyboard "
         "help) so that your head is not pulled forward.",
-        _reasons(chose("screen_height", {"below", "laptop"}, "screen position: {label}")),
+        _reasons(SCREEN_LOW),
     ),
     AdviceRule(
         "rest_after_run",
@@ -612,14 +676,22 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "When a run leaves you sorer, take a day or so off running: walk, cycle easily or swim "
         "instead. Once it settles, look for what may have set it off (a jump in distance, worn shoes, a hilly "
         "route) before building back up.",
-        _reasons(chose("run_pain_change", {"much_worse", "worse_next_morning"}, "after your last run: {label}")),
+        _reasons(
+            chose(
+                "run_pain_change",
+                {
+                    "much_worse": "your pain rose by 2 points or more after your last run",
+                    "worse_next_morning": "your pain was still raised the morning after your last run",
+                },
+            )
+        ),
     ),
     AdviceRule(
         "hold_volume",
         "Hold your weekly distance",
         "Keep this week's distance the same as last week's, then add no more than about 10% a "
         "week. Fast jumps in distance are linked with more running injuries.",
-        _reasons(chose("distance_change", {"over_30"}, "weekly distance: {label}")),
+        _reasons(chose("distance_change", {"over_30"}, "your weekly distance rose by more than 30% in two weeks")),
     ),
     AdviceRule(
         "fitted_shoes",
@@ -630,9 +702,9 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         lambda a, s: (
             [c.says(a) for c in (chose("shoe_wear", {"worn"}, "shoes are well worn"),) if c(a)]
             + (
-                ["off-the-shelf shoes with " + ", ".join(sorted(legs)) + " pain"]
+                ["off-the-shelf shoes with " + " and ".join(legs) + " pain"]
                 if a.get("shoe_type") == "off_the_shelf"
-                and (legs := {"knee", "calf", "below_knee"} & set(a.get("pain_areas", ())))
+                and (legs := [word for code, word in LEG_PAIN.items() if code in a.get("pain_areas", ())])
                 else []
             )
         ),
@@ -665,7 +737,7 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "warm_up",
         "Warm up before you run",
         "Five minutes of brisk walking or easy jogging and a few leg swings get the hips and back ready for the run.",
-        _reasons(chose("warm_up", {"never"}, "warms up: {label}")),
+        _reasons(chose("warm_up", {"never"}, "you rarely or never warm up")),
     ),
     AdviceRule(
         "strength",
@@ -783,6 +855,12 @@ def score_imbalances(answers: Answers) -> list[ImbalanceResult]:
             continue
         score = min(100, sum(points for points, _ in hits))
         reasons = [reason for _, reason in sorted(hits, key=lambda h: -h[0])]
+        normal = NORMAL_SELF_TEST.get(imbalance.code)
+        if normal is not None and normal(answers) and score > UNLIKELY_AT_MOST:
+            score = UNLIKELY_AT_MOST
+            reasons.insert(
+                0, Reason(normal.says(answers) + ", which outweighs the other signs", list(normal.codes), SELF_TEST)
+            )
         results.append(
             ImbalanceResult(
                 code=imbalance.code,

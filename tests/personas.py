@@ -39,7 +39,7 @@ RUNNER_ANSWERS = {
     "fear_activity": "disagree",
     "never_better": "disagree",
     "low_mood": "rarely",
-    "bother": "slightly",
+    "bother": "hardly",
     "coping": "well",
     "hip_flexor_test": "skip",
     "hamstring_test": "skip",

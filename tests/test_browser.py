@@ -95,8 +95,8 @@ def _steps(warning_signs=(), with_self_tests=True, with_outlook=True):
                     ("choose", "How much does the pain worry you?", "A little"),
                     ("choose", "being active or running could damage my back", "Not true for me"),
                     ("choose", "this pain may never really go away", "Not true for me"),
-                    ("choose", "how often have you felt down", "Rarely"),
-                    ("choose", "how much has the pain bothered you", "Slightly"),
+                    ("choose", "left you feeling low or flat", "Rarely or never"),
+                    ("choose", "getting in the way of your life", "Hardly at all"),
                     ("choose", "How are you coping with the pain?", "Well"),
                 ],
             )

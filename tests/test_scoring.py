@@ -94,7 +94,7 @@ WORST = {
     "fear_activity": "agree",
     "never_better": "agree",
     "low_mood": "often",
-    "bother": "extremely",
+    "bother": "takes_over",
     "coping": "struggling",
     "hip_flexor_test": "one_side",
     "hamstring_test": "knees",
@@ -654,7 +654,7 @@ ADVICE_CASES = [
     ),
     pytest.param(
         "talk_to_clinician",
-        {"low_mood": "often", "bother": "very", "never_better": "agree"},
+        {"low_mood": "often", "bother": "a_lot", "never_better": "agree"},
         True,
         id="clinician_3_other_yellow_flags",
     ),
@@ -663,7 +663,7 @@ ADVICE_CASES = [
     ),
     pytest.param(
         "talk_to_clinician",
-        {"worry": "some", "fear_activity": "unsure", "never_better": "unsure", "bother": "moderately"},
+        {"worry": "some", "fear_activity": "unsure", "never_better": "unsure", "bother": "somewhat"},
         False,
         id="no_clinician_middle_answers",
     ),
@@ -697,8 +697,63 @@ def test_keep_moving_is_always_the_first_advice_outside_an_emergency():
 def test_advice_reasons_quote_the_answers():
     result = score(shoe_type="off_the_shelf", pain_areas=["knee", "calf"], hamstring_test="knees")
     items = {a.code: a.reasons for a in result.advice}
-    assert items["fitted_shoes"] == ["off-the-shelf shoes with calf, knee pain"]
+    assert items["fitted_shoes"] == ["off-the-shelf shoes with knee and calf pain"]
     assert items["massage"] == ["tight hamstrings scored 50"]
+
+
+def test_advice_reasons_name_pain_areas_in_words_not_codes():
+    result = score(shoe_type="off_the_shelf", shoe_wear="worn", pain_areas=["lower_back_centre", "below_knee"])
+    reasons = {a.code: a.reasons for a in result.advice}["fitted_shoes"]
+    assert reasons == ["shoes are well worn", "off-the-shelf shoes with lower-leg pain"]
+    assert not any("_" in reason for item in result.advice for reason in item.reasons)
+
+
+def test_every_reason_is_in_our_words_never_a_first_person_answer_label():
+    result = score(WORST_ROUTINE)
+    texts = [r.text for i in result.imbalances for r in i.reasons] + [r for a in result.advice for r in a.reasons]
+    texts += [r.text for r in result.triage_reasons + result.rest_day_reasons]
+    for text in texts:
+        assert " I " not in f" {text} " and " my " not in f" {text} " and "_" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("code", "normal"),
+    [
+        ("tight_hip_flexors", {"hip_flexor_test": "flat"}),
+        ("tight_hamstrings", {"hamstring_test": "toes"}),
+        ("weak_glutes", {"hip_control_test": "steady"}),
+        ("weak_trunk", {"plank_seconds": 90, "side_plank_left_seconds": 30, "side_plank_right_seconds": 30}),
+        ("anterior_pelvic_tilt", {"wall_low_back": "hand_fits"}),
+        ("flat_back", {"wall_low_back": "large_gap"}),
+        ("desk_posture", {"wall_head": "touches"}),
+        ("tight_calves", {"knee_to_wall_cm": 12}),
+    ],
+)
+def test_a_normal_movement_check_outweighs_every_habit(code, normal):
+    habits_only = imbalance(
+        score(
+            WORST_ROUTINE,
+            hip_flexor_test="skip",
+            hamstring_test="skip",
+            hip_control_test="skip",
+            wall_head="skip",
+            wall_low_back="skip",
+        ),
+        code,
+    )
+    checked = imbalance(score({**WORST_ROUTINE, **normal}), code)
+    assert habits_only.score >= 30
+    assert checked.score == 29
+    assert checked.likelihood == "unlikely"
+    assert checked.reasons[0].source == SELF_TEST
+    assert "outweighs the other signs" in checked.reasons[0].text
+
+
+def test_back_of_thigh_pain_is_not_read_as_tight_hamstrings_with_pain_into_the_leg():
+    plain = imbalance(score(pain_areas=["back_of_thigh"]), "tight_hamstrings")
+    assert plain.score == 15
+    with_nerve = score(pain_areas=["back_of_thigh", "below_knee"])
+    assert "tight_hamstrings" not in {i.code for i in with_nerve.imbalances}
 
 
 def test_advice_follows_the_rule_table_order():

@@ -89,8 +89,8 @@ def test_the_result_page_explains_imbalances_with_their_reasons(client, runner_a
     response = answer_all(client, runner_answers)
     html = client.get(response.url).content.decode()
     assert "Tight hip flexors" in html
-    assert "in the hip-front check the other thigh lifted" in html
-    assert "sits or drives about 9 h a day" in html
+    assert "in the hip-front check your other thigh lifted on both sides" in html
+    assert "you sit or drive about 9 h a day" in html
     assert "Based on your movement checks" in html
     assert "iliopsoas" in html
     assert "<meter" in html
