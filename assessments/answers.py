@@ -229,7 +229,8 @@ def describe(code: str, value: Any) -> str:
     if q.type == qn.MULTI:
         return "; ".join(q.choice_label(v) for v in value)
     if q.type in (qn.INT, qn.NUMBER):
-        return f"{value:g} {q.unit}".strip()
+        unit = q.unit[:-1] if value == 1 and q.unit.endswith("s") else q.unit  # "1 hour", "2 hours"
+        return f"{value:g} {unit}".strip()
     return str(value)
 
 

@@ -18,12 +18,13 @@ REQUIRED_MESSAGES = {
 
 
 def _field_for(q: qn.Question) -> forms.Field:
-    common = {
-        "label": q.label,
-        "required": q.required,
-        "help_text": q.help,
-        "error_messages": {"required": REQUIRED_MESSAGES[q.type]},
-    }
+    messages = {"required": REQUIRED_MESSAGES[q.type]}
+    if q.min is not None:
+        between = f"Please enter a number from {q.min:g} to {q.max:g}."
+        messages.update(min_value=between, max_value=between, invalid="Please enter a number.")
+        if q.type == qn.INT:
+            messages["invalid"] = "Please enter a whole number."
+    common = {"label": q.label, "required": q.required, "help_text": q.help, "error_messages": messages}
     if q.type == qn.BOOL:
         return forms.BooleanField(**common)
     if q.type == qn.CHOICE:

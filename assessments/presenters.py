@@ -40,11 +40,18 @@ BANNERS = {
         "icon": "✓",
         "heading": "Self-care looks right for now",
         "lead": (
-            "Nothing in your answers suggests you need to see a professional now. The likely "
+            "None of your answers is a warning sign that needs a professional now. The "
             "contributors below show where to start."
         ),
     },
 }
+
+PHYSIO_NOTE = (
+    "Your pain has not clearly improved after a couple of weeks of home care, so a check with a "
+    "physiotherapist is worth considering (see the advice below)."
+)
+# The strongest contributors are shown in full; the rest are folded away to keep the page short.
+SHOWN_IN_FULL = 3
 
 SOURCE_WORDS = {True: "Based on your movement checks", False: "Based on your answers only (no movement check)"}
 
@@ -67,17 +74,23 @@ def present_result(assessment) -> dict:
         }
         for imb in result["imbalances"]
     ]
+    likely = [i for i in imbalances if i["likelihood"] != "unlikely"]
+    advice_codes = {item["code"] for item in result["advice"]}
     return {
         "tier": tier,
         "is_emergency": tier == EMERGENCY,
+        # Said in the banner itself, so that "self-care" and "see a physio" never seem to disagree.
+        "banner_note": PHYSIO_NOTE if tier == SELF_CARE and "physio_check" in advice_codes else "",
         # Until a doctor has checked the urgent signs, the contributors wait, folded away.
         "contributors_on_hold": tier == URGENT,
         "banner": BANNERS[tier],
         "when_to_act": result["when_to_act"],
         "triage_reasons": result["triage_reasons"],
-        "rest_day": result["rest_day"],
+        # An urgent result already says: no running until a doctor has checked.
+        "rest_day": result["rest_day"] and tier != URGENT,
         "rest_day_reasons": result["rest_day_reasons"],
-        "likely": [i for i in imbalances if i["likelihood"] != "unlikely"],
+        "top": likely[:SHOWN_IN_FULL],
+        "more": likely[SHOWN_IN_FULL:],
         "unlikely": [i for i in imbalances if i["likelihood"] == "unlikely"],
         "advice": result["advice"],
     }

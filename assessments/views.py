@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import transaction
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
@@ -80,7 +80,26 @@ class QuestionnaireView(SessionWizardView):
         context["section"] = form.section
         context["percent_done"] = round(100 * self.steps.index / self.steps.count)
         context["has_progress"] = bool(self.storage.data.get(self.storage.step_data_key))
+        if self.steps.current == self.steps.last:
+            # Say why the step count dropped, on the last step that is asked.
+            not_asked = skipped(self.answers_so_far())
+            context["skipped_sections"] = [
+                f"{section.title}: {not_asked[section.code]}" for section in qn.SECTIONS if section.code in not_asked
+            ]
         return context
+
+    def _forget_cached_steps(self):
+        # formtools caches the list of steps and cleaned data; new answers may change both.
+        for name in [n for n in vars(self) if n.startswith("_cleaned_data_cache_")]:
+            delattr(self, name)
+        self.__dict__.pop("_resolved_form_list", None)
+        self.__dict__.pop("_cache_signature", None)
+
+    def _ensure_current_step_applies(self):
+        """A stored step that no longer applies (after new answers) falls back to the last one that does."""
+        steps = list(self.get_form_list())
+        if self.storage.current_step is not None and self.storage.current_step not in steps:
+            self.storage.current_step = steps[-1]
 
     def _stored_step_form(self):
         step = self.steps.current
@@ -89,6 +108,7 @@ class QuestionnaireView(SessionWizardView):
     # --- requests ---
 
     def get(self, request, *args, **kwargs):
+        self._ensure_current_step_applies()
         if self.storage.current_step and self.storage.data.get(self.storage.step_data_key):
             # Coming back (a bookmark, the start link, a second tab): carry on, don't wipe.
             return self.render(self._stored_step_form())
@@ -96,10 +116,13 @@ class QuestionnaireView(SessionWizardView):
 
     def post(self, *args, **kwargs):
         request = self.request
-        if "restart" in request.POST:
+        if request.POST.get("restart") == "confirmed":
             self.storage.reset()
             messages.info(request, "Your earlier answers were cleared. You are starting again.")
             return redirect("assessments:questionnaire")
+        if "restart" in request.POST:  # one tap must not wipe everything: ask first
+            return render(request, "assessments/restart.html")
+        self._ensure_current_step_applies()
         posted_step = request.POST.get(f"{self.prefix}-current_step")
         if self.storage.current_step is None and posted_step not in (None, self.steps.first):
             # Nothing stored for a later step: the last step was sent twice, or the session expired.
@@ -127,6 +150,11 @@ class QuestionnaireView(SessionWizardView):
         if posted_step in self.get_form_list():
             form = self.get_form(step=posted_step, data=self.request.POST)
             self.storage.set_step_data(posted_step, self.process_step(form))
+            self._forget_cached_steps()
+        if goto_step not in self.get_form_list():
+            # The answers just kept removed the step asked for (only a forged request asks that).
+            self.storage.current_step = posted_step if posted_step in self.get_form_list() else self.steps.first
+            return self.render(self._stored_step_form())
         return super().render_goto_step(goto_step, **kwargs)
 
     def render_done(self, form, **kwargs):

@@ -232,7 +232,7 @@ def test_a_runner_completes_the_check_and_gets_a_ranked_result_with_a_private_li
         re.compile(r"Self-care looks right for now|Book an appointment with a professional")
     )
 
-    contributors = page.get_by_role("region", name="Likely contributors")
+    contributors = page.get_by_role("region", name="What may be adding to your pain")
     expect(contributors).to_be_visible()
     first = contributors.locator("article.imbalance").first
     expect(first.get_by_role("heading")).to_have_text(re.compile(r"^1\. \S"))
@@ -322,7 +322,7 @@ def test_an_emergency_sign_goes_straight_to_emergency_care_first(page, live_serv
     expect(alert.get_by_role("heading")).to_contain_text("Seek emergency care now")
     # The emergency banner is the first thing after the page title.
     expect(page.locator("main h2").first).to_contain_text("Seek emergency care now")
-    expect(page.get_by_role("heading", name="Likely contributors")).to_have_count(0)
+    expect(page.get_by_role("heading", name="What may be adding to your pain")).to_have_count(0)
     expect(page.get_by_role("heading", name="What to do now")).to_be_visible()
 
 
