@@ -13,7 +13,7 @@ BANNERS = {
         "heading": "Seek emergency care now",
         "lead": (
             "One or more of your answers can be a sign of a serious problem that needs a doctor "
-            "today. Go to an emergency department now, or call your local emergency number. Do "
+            "straight away. Go to an emergency department now, or call your local emergency number. Do "
             "not start any exercises."
         ),
     },

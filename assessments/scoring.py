@@ -63,6 +63,7 @@ def ticked(code: str, text: str) -> When:
 def chose(code: str, texts: dict[str, str] | set[str], text: str = "") -> When:
     """The answer to `code` is one of the choices: `texts` maps each to its words, or a set
     of choices shares one `text`. Our own words for each, never the runner's first-person label."""
+    assert isinstance(text, str), "give per-choice words as the second argument"
     words = texts if isinstance(texts, dict) else dict.fromkeys(texts, text)
     for value in words:
         assert value in QUESTIONS[code].choice_codes(), (code, value)
@@ -308,7 +309,6 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         SELF_TEST,
         chose(
             "hip_control_test",
-            {"one_side", "both_sides"},
             {
                 "one_side": "in the single-leg squat your hip dropped or your knee fell in on one side",
                 "both_sides": "in the single-leg squat your hip dropped or your knee fell in on both sides",
@@ -416,7 +416,11 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         "one_sided_pelvis",
         40,
         SELF_TEST,
-        chose("hip_control_test", {"one_side"}, "in the single-leg squat one side dropped or the knee fell in"),
+        chose(
+            "hip_control_test",
+            {"one_side"},
+            "in the single-leg squat your hip dropped or your knee fell in on one side only",
+        ),
     ),
     ImbalanceRule(
         "one_sided_pelvis",
@@ -489,7 +493,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         chose(
             "hip_control_test",
             {"one_side", "both_sides"},
-            "the hip dropped in the single-leg squat, which overworks the deep hip muscles",
+            "your hip dropped in the single-leg squat, which overworks the deep hip muscles",
         ),
     ),
 )

@@ -708,12 +708,28 @@ def test_advice_reasons_name_pain_areas_in_words_not_codes():
     assert not any("_" in reason for item in result.advice for reason in item.reasons)
 
 
-def test_every_reason_is_in_our_words_never_a_first_person_answer_label():
-    result = score(WORST_ROUTINE)
+EVERY_FINDING = [
+    pytest.param(
+        {"hip_flexor_test": hip, "hamstring_test": reach, "hip_control_test": control, "wall_low_back": wall},
+        id=f"{hip}-{reach}-{control}-{wall}",
+    )
+    for hip, reach, control, wall in [
+        ("one_side", "knees", "one_side", "large_gap"),
+        ("both_sides", "shins", "both_sides", "no_gap"),
+    ]
+]
+
+
+@pytest.mark.parametrize("findings", EVERY_FINDING)
+def test_every_reason_is_a_plain_sentence_in_our_words(findings):
+    result = score({**WORST_ROUTINE, **findings, "wall_head": "not_touching", "knee_to_wall_cm": 5})
     texts = [r.text for i in result.imbalances for r in i.reasons] + [r for a in result.advice for r in a.reasons]
     texts += [r.text for r in result.triage_reasons + result.rest_day_reasons]
+    assert len(texts) > 40
     for text in texts:
-        assert " I " not in f" {text} " and " my " not in f" {text} " and "_" not in text, text
+        assert isinstance(text, str) and text and not text[0].isupper(), text
+        assert " I " not in f" {text} " and " my " not in f" {text} ", text
+        assert not set("_{}[]'") & set(text), text
 
 
 @pytest.mark.parametrize(
