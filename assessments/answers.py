@@ -65,6 +65,16 @@ SKIPS: tuple[Skip, ...] = (
 )
 
 
+# With an emergency sign ticked, nothing else on the warning page may hold the runner
+# back from the "seek care now" message: these answers are then optional.
+EXCUSED_BY_EMERGENCY = frozenset({"recent_fall"})
+
+
+def excused(answers: Answers) -> frozenset[str]:
+    """Required questions that may be left unanswered, given these answers."""
+    return EXCUSED_BY_EMERGENCY if has_emergency_sign(answers) else frozenset()
+
+
 def skipped(answers: Answers) -> dict[str, str]:
     """The sections and questions not asked, given the answers so far, with why."""
     not_asked: dict[str, str] = {}
@@ -141,8 +151,9 @@ def validate_answers(answers: Any) -> Answers:
             clean[code] = normalised
 
     not_asked = skipped(clean) if not errors else {}
+    optional_now = excused(clean)
     for q in qn.QUESTIONS.values():
-        if not q.required or q.code in clean or q.code in errors:
+        if not q.required or q.code in clean or q.code in errors or q.code in optional_now:
             continue
         if q.code in not_asked or qn.SECTION_OF[q.code] in not_asked:
             continue
@@ -199,7 +210,12 @@ CROSS_RULES: tuple[CrossRule, ...] = (
     CrossRule(
         qn.WARNING.code,
         "no_warning_signs",
-        lambda a: a.get("no_warning_signs") is True and any(a.get(code) for code in WARNING_SIGNS),
+        # ...unless the sign is an emergency one: then the emergency wins, no questions asked.
+        lambda a: (
+            a.get("no_warning_signs") is True
+            and any(a.get(code) for code in WARNING_SIGNS)
+            and not has_emergency_sign(a)
+        ),
         "you ticked a warning sign and also 'None of these apply to me': please check",
     ),
 )

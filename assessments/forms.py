@@ -5,7 +5,7 @@ from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 
 from assessments import questionnaire as qn
-from assessments.answers import cross_check
+from assessments.answers import cross_check, excused
 
 REQUIRED_MESSAGES = {
     qn.BOOL: "Please tick this box to go on.",
@@ -67,6 +67,10 @@ class SectionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # An emergency sign must reach the result even if another answer here was missed.
+        for code in excused(self.answers()):
+            if code in self.fields and code not in cleaned:
+                self._errors.pop(code, None)
         for code, message in cross_check(self.answers(), section=self.section.code).items():
             if code in self.fields:
                 self.add_error(code, message[:1].upper() + message[1:] + ".")

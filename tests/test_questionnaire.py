@@ -4,6 +4,7 @@ import pytest
 
 from assessments import questionnaire as qn
 from assessments.answers import AnswerError, validate_answers
+from assessments.scoring import score_answers
 from tests.personas import DROP, RUNNER_ANSWERS, runner_with
 
 SELF_TEST_CODES = tuple(q.code for q in qn.SELF_TESTS.questions)
@@ -330,3 +331,16 @@ def test_every_question_has_a_known_type_and_its_range_or_choices():
             assert q.choices, q.code
         if q.type in (qn.INT, qn.NUMBER):
             assert q.min is not None and q.max is not None and q.min < q.max, q.code
+
+
+def test_an_emergency_sign_wins_even_when_none_of_these_is_ticked_too():
+    clean = validate_answers(raw_with({"saddle_numbness": True, "no_warning_signs": True, **NO_LATER_STEPS}))
+    assert score_answers(clean).triage == "emergency"
+
+
+def test_an_emergency_sign_excuses_the_fall_question_only():
+    assert validate_answers(raw_with({"recent_fall": DROP, "saddle_numbness": True, **NO_LATER_STEPS}))
+    assert set(errors_of(raw_with({"recent_fall": DROP, "night_pain": True}))) == {"recent_fall"}
+
+
+NO_LATER_STEPS = {code: DROP for code in (*SELF_TEST_CODES, *(q.code for q in qn.OUTLOOK.questions))}

@@ -492,3 +492,21 @@ def test_any_sequence_of_requests_never_gives_a_server_error(db, actions):
         if goto:
             data["wizard_goto_step"] = goto
         assert client.post(WIZARD, data).status_code in (200, 302)
+
+
+def test_an_emergency_sign_reaches_the_result_even_with_another_warning_answer_missed(client, runner_answers):
+    data = post_steps_until(client, runner_answers, "warning")
+    del data["warning-no_warning_signs"]
+    del data["warning-recent_fall"]
+    data["warning-bladder_bowel"] = "on"
+    response = client.post(WIZARD, data)
+    assert response.status_code == 302
+    assert Assessment.objects.get().triage == "emergency"
+
+
+def test_without_an_emergency_sign_the_fall_question_still_needs_an_answer(client, runner_answers):
+    data = post_steps_until(client, runner_answers, "warning")
+    del data["warning-recent_fall"]
+    response = client.post(WIZARD, data)
+    assert response.status_code == 200
+    assert "Please choose one answer." in response.content.decode()
