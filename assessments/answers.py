@@ -142,7 +142,7 @@ def validate_answers(answers: Any) -> Answers:
         if q is None:
             errors[code] = "unknown question code"
             continue
-        if value is None or value == "" or value == []:
+        if qn.is_blank(value):
             continue
         normalised, error = _check_value(q, value)
         if error:
@@ -236,7 +236,7 @@ def cross_check(answers: Answers, section: str | None = None) -> dict[str, str]:
 def describe(code: str, value: Any) -> str:
     """An answer in plain words, for the result page and the admin."""
     q = qn.QUESTIONS[code]
-    if value is None or value == "" or value == []:
+    if qn.is_blank(value):
         return "Not answered"
     if q.type == qn.BOOL:
         return "Yes" if value else "No"

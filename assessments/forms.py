@@ -67,11 +67,12 @@ class SectionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        answers = self.answers()
         # An emergency sign must reach the result even if another answer here was missed.
-        for code in excused(self.answers()):
+        for code in excused(answers):
             if code in self.fields and code not in cleaned:
                 self._errors.pop(code, None)
-        for code, message in cross_check(self.answers(), section=self.section.code).items():
+        for code, message in cross_check(answers, section=self.section.code).items():
             if code in self.fields:
                 self.add_error(code, message[:1].upper() + message[1:] + ".")
         return cleaned
@@ -86,7 +87,7 @@ def answers_from(section: qn.Section, cleaned_data: dict) -> dict:
     out = {}
     for q in section.questions:
         value = cleaned_data.get(q.code)
-        if value is None or value == "" or value == []:
+        if qn.is_blank(value):
             continue
         if q.type == qn.BOOL and not value and q.code != "consent":
             continue  # an unticked warning sign is simply not there

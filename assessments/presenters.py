@@ -71,8 +71,9 @@ def present_result(assessment) -> dict:
             "evidence": SOURCE_WORDS[imb["from_self_test"]],
             "tight_text": ", ".join(imb["tight"]),
             "weak_text": ", ".join(imb["weak"]),
+            "rank": rank,
         }
-        for imb in result["imbalances"]
+        for rank, imb in enumerate(result["imbalances"], start=1)
     ]
     likely = [i for i in imbalances if i["likelihood"] != "unlikely"]
     advice_codes = {item["code"] for item in result["advice"]}
@@ -108,8 +109,5 @@ def present_answers(answers: dict) -> list[dict]:
         ]
         if section.code == qn.SELF_TESTS.code and not any(q.code in answers for q in section.questions):
             continue
-        signs = [q.code for q in section.questions if q.type == qn.BOOL]
-        if section.code == qn.WARNING.code and not any(code in answers for code in signs):
-            rows.insert(0, AnswerRow(section.group_legend, "None of the warning signs"))
         sections.append({"title": section.title, "rows": rows})
     return sections

@@ -600,6 +600,12 @@ SELF_TESTS = Section(
     ),
 )
 
+
+def is_blank(value: Any) -> bool:
+    """An answer left empty: no value, empty text or nothing ticked."""
+    return value is None or value == "" or value == []
+
+
 SECTIONS: tuple[Section, ...] = (CONSENT, ABOUT, RUNNING, SITTING, PAIN, WARNING, OUTLOOK, SELF_TESTS)
 SECTIONS_BY_CODE = {s.code: s for s in SECTIONS}
 QUESTIONS: dict[str, Question] = {q.code: q for s in SECTIONS for q in s.questions}

@@ -2,10 +2,6 @@
 
 import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,8 +11,8 @@ from assessments import questionnaire as qn
 from assessments.models import Assessment
 from assessments.scoring import CATALOGUE
 from tests.personas import RUNNER_ANSWERS
+from tests.processes import run_manage
 
-PROJECT = Path(__file__).resolve().parent.parent
 VERSION = qn.QUESTIONNAIRE_VERSION
 RESULT_KEYS = {"triage", "triage_reasons", "rest_day", "rest_day_reasons", "imbalances", "advice"}
 
@@ -53,19 +49,8 @@ def run_score(text: str, tmp_path, monkeypatch, source: str = "file") -> str:
     return out.getvalue()
 
 
-def manage(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "SECRET_KEY": "x"}
-    env.pop("DEBUG", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+def manage(*args: str, stdin: str = ""):
+    return run_manage(*args, env={"SECRET_KEY": "x"}, stdin=stdin)
 
 
 # --- questionnaire --------------------------------------------------------------

@@ -1,13 +1,8 @@
 """Start-up configuration: strict by default, production-ready with the README's variables."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import run_manage as manage
 
 PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-key-of-more-than-fifty-characters-0123456789",
@@ -19,13 +14,6 @@ PRODUCTION = {
     "SECURE_HSTS_PRELOAD": "1",
     "BEHIND_PROXY": "1",
 }
-
-
-def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
-    )
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():

@@ -510,3 +510,26 @@ def test_without_an_emergency_sign_the_fall_question_still_needs_an_answer(clien
     response = client.post(WIZARD, data)
     assert response.status_code == 200
     assert "Please choose one answer." in response.content.decode()
+
+
+def test_if_the_final_check_ever_disagrees_with_the_forms_the_answers_are_kept(client, runner_answers, monkeypatch):
+    from assessments.answers import AnswerError
+
+    def refuse(answers):
+        raise AnswerError({"pain_now": "an answer is required"})
+
+    monkeypatch.setattr(Assessment.objects, "create_from_answers", refuse)
+    posts = step_posts(runner_answers)
+    for _code, data in posts[:-1]:
+        client.post(WIZARD, data)
+    response = client.post(WIZARD, posts[-1][1])
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your pain" in html
+    assert "An answer is required." in html
+    assert 'value="4"' in html, "the stored pain answers are shown again, not lost"
+    monkeypatch.undo()
+    for _code, data in posts[4:-1]:
+        client.post(WIZARD, data)
+    assert client.post(WIZARD, posts[-1][1]).status_code == 302
+    assert Assessment.objects.get().answers["runs_per_week"] == 3
