@@ -1,3 +1,6 @@
+from django.urls import register_converter
+
+
 class TokenConverter:
     """A private-link token: 43 URL-safe characters (32 random bytes). Anything else is a 404."""
 
@@ -8,3 +11,6 @@ class TokenConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+register_converter(TokenConverter, "token")

@@ -614,6 +614,54 @@ REST_DAY_RULES: tuple[When, ...] = (
 )
 
 
+# --- Caution flags: what the exercise programme must avoid -------------------------
+
+# Each exercise in the library carries caution tags with the same codes; the programme
+# builder never chooses an exercise whose caution matches one of these flags
+# (CLINICAL.md "Dosage ranges": no loaded forward bending with disc-type symptoms, no
+# end-range arching when arching hurts).
+NERVE_SIGNS = "nerve_signs"
+FLEXION_SENSITIVE = "flexion_sensitive"
+EXTENSION_SENSITIVE = "extension_sensitive"
+ACUTE_FLARE = "acute_flare"
+KNEE_PAIN = "knee_pain"
+CAUTION_WORDS = {
+    NERVE_SIGNS: "not with pain or tingling going below the knee, or numbness in one leg",
+    FLEXION_SENSITIVE: "not when bending forward hurts or with pain going into the leg (loads the spine bent forward)",
+    EXTENSION_SENSITIVE: "not when arching your back hurts (arches the lower back fully)",
+    ACUTE_FLARE: "not during a flare-up (pain of 7 or more, or just after a painful run)",
+    KNEE_PAIN: "not with knee pain (kneels, squats or lunges)",
+}
+NERVE_SIGNS_WHEN = derived(
+    has_nerve_signs,
+    lambda a: (
+        "pain or tingling below the knee"
+        if "below_knee" in a.get("pain_areas", ())
+        else "numbness or tingling in one leg"
+    ),
+    "pain_areas",
+    "leg_numbness",
+)
+FLAG_RULES: tuple[tuple[str, When], ...] = (
+    (NERVE_SIGNS, NERVE_SIGNS_WHEN),
+    (FLEXION_SENSITIVE, includes("pain_when", "bending", "bending forward brings on your pain")),
+    (FLEXION_SENSITIVE, NERVE_SIGNS_WHEN),  # disc-type symptoms: spare the spine loaded forward
+    (EXTENSION_SENSITIVE, includes("pain_when", "arching", "arching your back brings on your pain")),
+    (ACUTE_FLARE, at_least("pain_now", 7, "your pain is high today ({v}/10)")),
+    (
+        ACUTE_FLARE,
+        chose(
+            "run_pain_change",
+            {
+                "much_worse": "your pain rose by 2 points or more after your last run",
+                "worse_next_morning": "your pain was still raised the morning after your last run",
+            },
+        ),
+    ),
+    (KNEE_PAIN, includes("pain_areas", "knee", "knee pain")),
+)
+
+
 # --- Advice from the source article, where the answers call for it ------------------
 
 Scores = dict[str, int]
@@ -809,6 +857,12 @@ class ImbalanceResult:
 
 
 @dataclass
+class Flag:
+    code: str  # one of CAUTION_WORDS
+    reasons: list[Reason]
+
+
+@dataclass
 class AdviceItem:
     code: str
     title: str
@@ -827,6 +881,7 @@ class Result:
     rest_day_reasons: list[Reason]
     imbalances: list[ImbalanceResult]
     advice: list[AdviceItem] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)  # caution flags for the exercise programme
 
     @property
     def see_professional(self) -> bool:
@@ -896,6 +951,15 @@ def triage(answers: Answers) -> tuple[str, list[Reason]]:
     return tier, [reason for _, reason in hits]
 
 
+def caution_flags(answers: Answers) -> list[Flag]:
+    """The caution flags that hold, in CAUTION_WORDS order, each with the answers behind it."""
+    found: dict[str, list[Reason]] = {}
+    for code, when in FLAG_RULES:
+        if when(answers):
+            found.setdefault(code, []).append(Reason(when.says(answers), list(when.codes)))
+    return [Flag(code, found[code]) for code in CAUTION_WORDS if code in found]
+
+
 def score_answers(answers: Answers) -> Result:
     """Score validated answers (see `questionnaire.validate_answers`) into a Result.
 
@@ -925,6 +989,7 @@ def score_answers(answers: Answers) -> Result:
         rest_day_reasons=rest_day_reasons if tier != EMERGENCY else [],
         imbalances=imbalances,
         advice=advice,
+        flags=caution_flags(answers),
     )
 
 

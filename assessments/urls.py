@@ -1,9 +1,9 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from assessments import views
-from assessments.converters import TokenConverter
-
-register_converter(TokenConverter, "token")
+from assessments import (
+    converters,  # noqa: F401 (registers the token converter)
+    views,
+)
 
 app_name = "assessments"
 

@@ -1,1 +1,208 @@
-"""The exercise library and programs arrive with the programs issue."""
+"""The exercise library and the runner's daily check-ins.
+
+The programme itself is never stored: `programs.builder.build_program` derives it
+from the assessment's result, the library and the check-ins, so it always follows
+the latest check-in and the latest library.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from assessments import scoring
+from assessments.answers import WARNING_SIGNS
+from assessments.models import Assessment
+from programs import builder
+
+IMBALANCE_CHOICES = [(i.code, i.label) for i in scoring.CATALOGUE]
+CAUTION_CHOICES = [(code, words[:1].upper() + words[1:]) for code, words in scoring.CAUTION_WORDS.items()]
+
+
+class Exercise(models.Model):
+    class Kind(models.TextChoices):
+        STRETCH = builder.STRETCH, "Stretch"
+        STRENGTH = builder.STRENGTH, "Strength"
+        MOBILITY = builder.MOBILITY, "Mobility"
+        ACTIVITY = builder.ACTIVITY, "Activity"
+
+    class Region(models.TextChoices):
+        LOWER_BACK = "lower_back", "Lower back"
+        HIPS = "hips", "Hips"
+        BUTTOCKS = "buttocks", "Buttocks"
+        THIGHS = "thighs", "Thighs"
+        CALVES = "calves", "Calves and ankles"
+        TRUNK = "trunk", "Trunk"
+        UPPER_BACK = "upper_back", "Upper back"
+        NECK = "neck", "Neck"
+        WHOLE_BODY = "whole_body", "Whole body"
+
+    class Equipment(models.TextChoices):
+        NONE = "none", "No equipment"
+        MAT = "mat", "Mat"
+        WALL = "wall", "Wall"
+        CHAIR = "chair", "Chair"
+        BAND = "band", "Resistance band"
+        FOAM_ROLLER = "foam_roller", "Foam roller"
+
+    slug = models.SlugField(max_length=80, unique=True, help_text="A stable name: the library file matches on it.")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    region = models.CharField(max_length=20, choices=Region.choices)
+    targets = models.JSONField(default=list, blank=True, help_text="Imbalance codes of the scoring catalogue.")
+    steps = models.TextField(help_text="One step per line, in order.")
+    cues = models.TextField(blank=True, help_text="One cue per line: what it should feel like.")
+    mistakes = models.TextField(blank=True, help_text="One common mistake per line.")
+
+    # Dosage (CLINICAL.md "Dosage ranges"); the builder raises it week by week within DOSAGE_LIMITS.
+    sets = models.PositiveSmallIntegerField(default=2)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    per_side = models.BooleanField(default=False, help_text="Done on the left and on the right.")
+    rest_seconds = models.PositiveSmallIntegerField(default=30)
+    minutes = models.PositiveSmallIntegerField(help_text="Estimated minutes for the whole dosage.")
+
+    easier = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The easier variant."
+    )
+    harder = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The harder variant."
+    )
+    equipment = models.JSONField(default=list, blank=True)
+    cautions = models.JSONField(
+        default=list, blank=True, help_text="Never chosen for a runner with one of these flags."
+    )
+    warm_up = models.BooleanField(default=False, help_text="Part of the short warm-up before a routine.")
+    gentle = models.BooleanField(default=False, help_text="Safe in a flare-up and while waiting to see a professional.")
+
+    # Exercises from the library file; one a clinician changed is no longer overwritten by it.
+    from_library = models.BooleanField(default=False, editable=False)
+    customised = models.BooleanField(
+        default=False, help_text="Changed in the admin: `load_exercises` leaves it as it is."
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=5), name="exercise_sets_range"),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(hold_seconds__isnull=True), name="exercise_reps_or_hold"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = builder.dosage_errors(self.as_spec())
+        unknown = set(self.targets or ()) - {code for code, _ in IMBALANCE_CHOICES}
+        if unknown:
+            errors.setdefault("targets", []).append(f"Unknown imbalance codes: {', '.join(sorted(unknown))}.")
+        unknown = set(self.cautions or ()) - set(scoring.CAUTION_WORDS)
+        if unknown:
+            errors.setdefault("cautions", []).append(f"Unknown caution tags: {', '.join(sorted(unknown))}.")
+        unknown = set(self.equipment or ()) - set(self.Equipment.values)
+        if unknown:
+            errors.setdefault("equipment", []).append(f"Unknown equipment: {', '.join(sorted(unknown))}.")
+        if not self.steps.strip():
+            errors.setdefault("steps", []).append("Write at least one step.")
+        for field in ("easier", "harder"):
+            other = getattr(self, field)
+            if other is not None and self.pk is not None and other.pk == self.pk:
+                errors.setdefault(field, []).append("An exercise cannot be its own variant.")
+        if self.easier_id and self.easier_id == self.harder_id:
+            errors.setdefault("harder", []).append("The easier and the harder variant must differ.")
+        if errors:
+            raise ValidationError(errors)
+
+    def as_spec(self) -> builder.ExerciseSpec:
+        """The plain data the builder works on (variants by slug, read from the loaded objects)."""
+        return builder.ExerciseSpec(
+            slug=self.slug,
+            name=self.name,
+            kind=self.kind,
+            region=self.region,
+            targets=tuple(self.targets or ()),
+            steps=tuple(_lines(self.steps)),
+            cues=tuple(_lines(self.cues)),
+            mistakes=tuple(_lines(self.mistakes)),
+            sets=self.sets,
+            reps=self.reps,
+            hold_seconds=self.hold_seconds,
+            per_side=self.per_side,
+            rest_seconds=self.rest_seconds,
+            minutes=self.minutes,
+            easier=self.easier.slug if self.easier_id and self.easier else None,
+            harder=self.harder.slug if self.harder_id and self.harder else None,
+            equipment=tuple(self.equipment or ()),
+            cautions=tuple(self.cautions or ()),
+            warm_up=self.warm_up,
+            gentle=self.gentle,
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def library_specs() -> list[builder.ExerciseSpec]:
+    """The whole library as builder input, in one query."""
+    exercises = list(Exercise.objects.select_related("easier", "harder").order_by("slug"))
+    return [exercise.as_spec() for exercise in exercises]
+
+
+class CheckIn(models.Model):
+    class Done(models.TextChoices):
+        ALL = builder.DONE_ALL, "All of it"
+        SOME = builder.DONE_SOME, "Some of it"
+        NONE = builder.DONE_NONE, "None of it"
+
+    class RunPain(models.TextChoices):
+        NO_RUN = builder.NO_RUN, "I did not run today"
+        NONE = builder.RUN_PAIN_NONE, "I ran, with no back pain"
+        DURING = builder.RUN_PAIN_DURING, "I ran, and it hurt during the run"
+        AFTER = builder.RUN_PAIN_AFTER, "I ran, and it hurt after the run"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="check_ins")
+    day = models.DateField()
+    pain_now = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(10)])
+    routine_done = models.CharField(max_length=10, choices=Done.choices)
+    run = models.CharField(max_length=10, choices=RunPain.choices, default=builder.NO_RUN)
+    distance = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+        help_text="In the unit the runner chose in the questionnaire.",
+    )
+    warning_signs = models.JSONField(default=list, blank=True, help_text="Warning-sign codes ticked at this check-in.")
+    note = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "day"], name="one_check_in_per_day"),
+            models.CheckConstraint(condition=Q(pain_now__lte=10), name="check_in_pain_range"),
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.day:%Y-%m-%d} (pain {self.pain_now}/10)"
+
+    def clean(self):
+        unknown = set(self.warning_signs or ()) - set(WARNING_SIGNS)
+        if unknown:
+            raise ValidationError({"warning_signs": f"Unknown warning signs: {', '.join(sorted(unknown))}."})
+
+    def as_spec(self) -> builder.CheckInSpec:
+        return builder.CheckInSpec(
+            day=self.day,
+            pain=self.pain_now,
+            routine_done=self.routine_done,
+            run=self.run,
+            distance=float(self.distance) if self.distance is not None else None,
+            warning_signs=tuple(self.warning_signs or ()),
+        )

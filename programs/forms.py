@@ -1,0 +1,136 @@
+"""The daily check-in form: short enough for a phone, in under a minute."""
+
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Fieldset, Layout
+from django import forms
+from django.utils import timezone
+
+from assessments.questionnaire import QUESTIONS
+from programs.models import CheckIn
+
+# Signs that can appear during the plan (history items such as a past cancer cannot be "new").
+CHECK_IN_SIGNS = (
+    "saddle_numbness",
+    "bladder_bowel",
+    "both_legs",
+    "leg_weakness",
+    "fever_unwell",
+    "weight_loss",
+    "night_pain",
+    "thoracic_pain",
+)
+PAIN_CHOICES = [(n, str(n)) for n in range(11)]
+
+
+class CheckInForm(forms.ModelForm):
+    day = forms.DateField(
+        label="Which day is this check-in for?",
+        help_text="Today, or an earlier day you missed.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Please give the day.", "invalid": "Please give a date such as 2026-11-27."},
+    )
+    pain_now = forms.TypedChoiceField(
+        label="How much does your back hurt right now? (0 = no pain, 10 = the worst you can imagine)",
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose a number from 0 to 10.",
+            "invalid_choice": "Please choose a number from 0 to 10.",
+        },
+    )
+    routine_done = forms.ChoiceField(
+        label="Did you do today's routine?",
+        choices=CheckIn.Done.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose one answer."},
+    )
+    run = forms.ChoiceField(
+        label="Did you run today?",
+        choices=CheckIn.RunPain.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose one answer."},
+    )
+    distance = forms.DecimalField(
+        label="How far did you run?",
+        required=False,
+        min_value=0,
+        max_value=200,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+        error_messages={
+            "invalid": "Please enter a number, such as 5 or 7.5.",
+            "min_value": "Please enter a distance from 0 to 200.",
+            "max_value": "Please enter a distance from 0 to 200.",
+            "max_decimal_places": "Please give at most one decimal place, such as 7.5.",
+        },
+    )
+    warning_signs = forms.MultipleChoiceField(
+        label="Tick any you have noticed",
+        required=False,
+        choices=[(code, QUESTIONS[code].label) for code in CHECK_IN_SIGNS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    no_warning_signs = forms.BooleanField(label="None of these", required=False)
+    note = forms.CharField(
+        label="Anything else you want to note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Please keep the note to 500 characters."},
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["day", "pain_now", "routine_done", "run", "distance", "warning_signs", "note"]
+
+    def __init__(self, *args, start: date, unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start = start
+        self.fields["distance"].label = f"If you ran: how far, in {'miles' if unit == 'mi' else 'kilometres'}?"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field("day"),
+            Field("pain_now", wrapper_class="pain-scale"),
+            Field("routine_done"),
+            Field("run"),
+            Field("distance"),
+            Fieldset(
+                "Since your last check-in, have you noticed any of these warning signs?",
+                "warning_signs",
+                "no_warning_signs",
+            ),
+            Field("note"),
+        )
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if day > today:
+            raise forms.ValidationError("That day has not come yet. Check in for today or an earlier day.")
+        if day < self.start:
+            raise forms.ValidationError(
+                f"Your plan started on {self.start.day} {self.start:%B %Y}. Choose that day or a later one."
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        signs, none = cleaned.get("warning_signs") or [], cleaned.get("no_warning_signs")
+        if not signs and not none:
+            self.add_error("warning_signs", "Tick any warning sign you have noticed, or tick 'None of these'.")
+        elif signs and none:
+            self.add_error("no_warning_signs", "You ticked a warning sign and also 'None of these': please check.")
+        if cleaned.get("run") == CheckIn.RunPain.NO_RUN and cleaned.get("distance"):
+            self.add_error(
+                "distance", "You said you did not run today: leave the distance empty, or say how the run went."
+            )
+        return cleaned
+
+    def validate_unique(self):
+        # A second check-in for the same day updates the first (see the view), so it is not an error.
+        pass

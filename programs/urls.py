@@ -1,0 +1,12 @@
+from django.urls import path
+
+from assessments import converters  # noqa: F401 (registers the token converter)
+from programs import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("r/<token:token>/program/", views.ProgramView.as_view(), name="program"),
+    path("r/<token:token>/program/print/", views.ProgramPrintView.as_view(), name="print"),
+    path("r/<token:token>/check-in/", views.CheckInView.as_view(), name="check_in"),
+]

@@ -1,0 +1,101 @@
+"""The runner's programme pages: the plan, a printable plan and the daily check-in.
+
+Found by the assessment's private token only, like the result (PrivateResultMixin).
+The views load, call the builder and render; the presenter shapes what is shown.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import DetailView
+from django.views.generic.edit import FormMixin
+
+from assessments.scoring import EMERGENCY
+from assessments.views import PrivateResultMixin
+from programs.builder import build_program
+from programs.forms import CheckInForm
+from programs.models import CheckIn, library_specs
+from programs.presenters import present_program
+
+
+def program_for(assessment, check_ins=None):
+    """The assessment's programme as of today (one query for the library, one for the check-ins)."""
+    if check_ins is None:
+        check_ins = list(assessment.check_ins.all())
+    return build_program(
+        assessment.result,
+        library_specs(),
+        timezone.localdate(assessment.created),
+        [c.as_spec() for c in check_ins],
+        start_pain=assessment.pain_now,
+        weeks_before=assessment.answers.get("home_care_weeks", 0),
+        today=timezone.localdate(),
+    )
+
+
+class ProgramView(PrivateResultMixin, DetailView):
+    template_name = "programs/program.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        check_ins = list(self.object.check_ins.all())
+        context["program"] = present_program(self.object, program_for(self.object, check_ins), check_ins)
+        return context
+
+
+class ProgramPrintView(ProgramView):
+    template_name = "programs/program_print.html"
+
+
+class CheckInView(PrivateResultMixin, FormMixin, DetailView):
+    template_name = "programs/check_in.html"
+    form_class = CheckInForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["start"] = timezone.localdate(self.object.created)
+        kwargs["unit"] = self.object.answers.get("distance_unit", "km")
+        return kwargs
+
+    def get_initial(self):
+        today = timezone.localdate()
+        existing = self.object.check_ins.filter(day=today).first()
+        if existing is None:
+            return {"day": today}
+        return {
+            "day": today,
+            "pain_now": existing.pain_now,
+            "routine_done": existing.routine_done,
+            "run": existing.run,
+            "distance": existing.distance,
+            "warning_signs": existing.warning_signs,
+            "no_warning_signs": not existing.warning_signs,
+            "note": existing.note,
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stopped"] = self.object.triage == EMERGENCY
+        context["checked_in_today"] = self.object.check_ins.filter(day=timezone.localdate()).exists()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.triage == EMERGENCY:
+            # No programme to check in against: the page says to get medical help instead.
+            return self.render_to_response(self.get_context_data())
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        data = {name: form.cleaned_data[name] for name in ("pain_now", "routine_done", "run", "distance", "note")}
+        data["warning_signs"] = list(form.cleaned_data["warning_signs"])
+        day = form.cleaned_data["day"]
+        with transaction.atomic():
+            _, created = CheckIn.objects.update_or_create(assessment=self.object, day=day, defaults=data)
+        when = "today" if day == timezone.localdate() else f"{day.day} {day:%B}"
+        messages.success(
+            request,
+            f"Your check-in for {when} is saved." if created else f"Your check-in for {when} is updated.",
+        )
+        return redirect("programs:program", token=self.object.token)
