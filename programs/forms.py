@@ -45,13 +45,19 @@ class CheckInForm(forms.ModelForm):
         label="Did you do today's routine?",
         choices=CheckIn.Done.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose one answer."},
+        error_messages={
+            "required": "Please choose one answer.",
+            "invalid_choice": "Please choose one of the answers shown.",
+        },
     )
     run = forms.ChoiceField(
         label="Did you run today?",
         choices=CheckIn.RunPain.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please choose one answer."},
+        error_messages={
+            "required": "Please choose one answer.",
+            "invalid_choice": "Please choose one of the answers shown.",
+        },
     )
     distance = forms.DecimalField(
         label="How far did you run?",

@@ -7,6 +7,7 @@ The views load, call the builder and render; the presenter shapes what is shown.
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 from django.views.generic.edit import FormMixin
@@ -19,13 +20,11 @@ from programs.models import CheckIn, library_specs
 from programs.presenters import present_program
 
 
-def program_for(assessment, check_ins=None):
-    """The assessment's programme as of today (one query for the library, one for the check-ins)."""
-    if check_ins is None:
-        check_ins = list(assessment.check_ins.all())
+def program_for(assessment, check_ins, library):
+    """The assessment's programme as of today."""
     return build_program(
         assessment.result,
-        library_specs(),
+        library,
         timezone.localdate(assessment.created),
         [c.as_spec() for c in check_ins],
         start_pain=assessment.pain_now,
@@ -40,7 +39,9 @@ class ProgramView(PrivateResultMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         check_ins = list(self.object.check_ins.all())
-        context["program"] = present_program(self.object, program_for(self.object, check_ins), check_ins)
+        library = library_specs()
+        program = program_for(self.object, check_ins, library)
+        context["program"] = present_program(self.object, program, check_ins, library)
         return context
 
 
@@ -98,4 +99,4 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
             request,
             f"Your check-in for {when} is saved." if created else f"Your check-in for {when} is updated.",
         )
-        return redirect("programs:program", token=self.object.token)
+        return redirect(reverse("programs:program", kwargs={"token": self.object.token}) + "#today")

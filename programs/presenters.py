@@ -1,0 +1,245 @@
+"""Turn a Program into what the programme pages show (no logic in templates)."""
+
+from dataclasses import dataclass
+
+from assessments.scoring import CAUTION_WORDS, EMERGENCY, ROUTINE, URGENT
+from programs import builder
+from programs.models import CheckIn, Exercise
+
+STATUS_BANNERS = {
+    builder.STOPPED: {
+        "css": "danger",
+        "icon": "!",
+        "heading": "Stop the exercises and get medical help now",
+        "lead": (
+            "Your answers include a warning sign that needs a doctor straight away. We have stopped your "
+            "exercise plan: please do not run or exercise until a doctor has seen you."
+        ),
+    },
+    (builder.GENTLE, URGENT): {
+        "css": "warning",
+        "icon": "!",
+        "heading": "See a doctor within a day or two: gentle movement only",
+        "lead": (
+            "Some of your answers need a doctor's check soon. Until then your plan keeps to gentle movement "
+            "and easy walking; hold off on running and harder exercises."
+        ),
+    },
+    (builder.GENTLE, ROUTINE): {
+        "css": "info",
+        "icon": "i",
+        "heading": "Book an appointment with a professional: gentle movement until then",
+        "lead": (
+            "A physiotherapist or doctor should look at your back. Until the appointment your plan keeps to "
+            "gentle movement and easy walking."
+        ),
+    },
+}
+KIND_WORDS = dict(Exercise.Kind.choices)
+DAY_WORDS = {
+    builder.TRAINING: "Routine",
+    builder.EASY: "Easy day",
+    builder.REST: "Rest day",
+    builder.GENTLE_DAY: "Gentle movement",
+    builder.STOPPED_DAY: "Stopped",
+}
+REGION_WORDS = dict(Exercise.Region.choices)
+EQUIPMENT_WORDS = dict(Exercise.Equipment.choices)
+DONE_WORDS = dict(CheckIn.Done.choices)
+
+
+def _caution_text(code: str) -> str:
+    words = CAUTION_WORDS.get(code, code)
+    return words[:1].upper() + words[1:] + "."
+
+
+def present_entry(entry: builder.Entry) -> dict:
+    return {
+        "slug": entry.slug,
+        "name": entry.name,
+        "kind": KIND_WORDS.get(entry.kind, entry.kind),
+        "dosage": entry.dosage_text,
+        "minutes": entry.dosage.minutes,
+        "why": entry.why,
+        "harder": entry.variant == "harder",
+    }
+
+
+def present_day(day: builder.Day, today, cards: dict | None = None) -> dict:
+    """A day of the plan; with `cards`, each entry carries its exercise's full instructions."""
+    entries = {
+        "warm_up": [present_entry(e) for e in day.warm_up],
+        "exercises": [present_entry(e) for e in day.exercises],
+    }
+    if cards:
+        for entry in entries["warm_up"] + entries["exercises"]:
+            entry["card"] = cards.get(entry["slug"])
+    return {
+        "number": day.number,
+        "date": day.date,
+        "kind": day.kind,
+        "kind_words": DAY_WORDS[day.kind],
+        "title": day.title,
+        **entries,
+        "minutes": day.minutes,
+        "reasons": day.reasons,
+        "suggestions": day.suggestions,
+        "adapted": day.adapted,
+        "is_today": day.date == today,
+        "is_past": day.date < today,
+        "anchor": f"day-{day.number}",
+    }
+
+
+def present_exercise(spec: builder.ExerciseSpec, names: dict[str, str]) -> dict:
+    dosage = builder.dosage_at(spec, 0)
+    return {
+        "slug": spec.slug,
+        "name": spec.name,
+        "kind": KIND_WORDS.get(spec.kind, spec.kind),
+        "region": REGION_WORDS.get(spec.region, spec.region),
+        "steps": spec.steps,
+        "cues": spec.cues,
+        "mistakes": spec.mistakes,
+        "dosage": dosage.text,
+        "minutes": dosage.minutes,
+        "equipment": ", ".join(EQUIPMENT_WORDS.get(e, e) for e in spec.equipment if e != "none") or "None",
+        "cautions": [_caution_text(code) for code in spec.cautions],
+        "easier": names.get(spec.easier or ""),
+        "harder": names.get(spec.harder or ""),
+    }
+
+
+# --- Progress chart: inline SVG drawn on the server, with a text summary -----------------------
+
+CHART_WIDTH, CHART_HEIGHT = 320, 170
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 34, 312, 12, 120
+DONE_ROW_Y = 140  # the row of "routine done" marks under the pain line
+
+
+@dataclass
+class ChartPoint:
+    x: float
+    y: float
+    label: str
+
+
+@dataclass
+class DoneMark:
+    x: float
+    done: str  # all / some / none
+    label: str
+
+
+def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int) -> dict:
+    """The pain line (start, then each check-in) and the days done, scaled to the SVG's box."""
+    last = max([plan_days - 1] + [(c.day - start).days for c in check_ins])
+    span = max(last, 1)
+
+    def x(day_index: int) -> float:
+        return round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * day_index / span, 1)
+
+    def y(pain: int) -> float:
+        return round(PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * pain / 10, 1)
+
+    points = [ChartPoint(x(0), y(start_pain), f"Start, {start.day} {start:%B}: pain {start_pain} out of 10")]
+    points += [
+        ChartPoint(x((c.day - start).days), y(c.pain_now), f"{c.day.day} {c.day:%B}: pain {c.pain_now} out of 10")
+        for c in check_ins
+    ]
+    marks = [
+        DoneMark(
+            x((c.day - start).days), c.routine_done, f"{c.day.day} {c.day:%B}: {DONE_WORDS[c.routine_done].lower()}"
+        )
+        for c in check_ins
+    ]
+    done_all = sum(c.routine_done == builder.DONE_ALL for c in check_ins)
+    done_some = sum(c.routine_done == builder.DONE_SOME for c in check_ins)
+    if check_ins:
+        latest = check_ins[-1]
+        change = latest.pain_now - start_pain
+        trend = (
+            f"{-change} point{'s' if -change != 1 else ''} lower"
+            if change < 0
+            else f"{change} point{'s' if change != 1 else ''} higher"
+            if change > 0
+            else "the same"
+        )
+        summary = (
+            f"Your pain was {start_pain} out of 10 at the start and {latest.pain_now} out of 10 at your latest "
+            f"check-in on {latest.day.day} {latest.day:%B} ({trend}). Over {len(check_ins)} check-in"
+            f"{'s' if len(check_ins) != 1 else ''} you did the whole routine on {done_all} day"
+            f"{'s' if done_all != 1 else ''} and part of it on {done_some}."
+        )
+    else:
+        summary = (
+            f"Your pain was {start_pain} out of 10 at the start. Check in each day to see your pain and the days "
+            "you did your routine here."
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "points": points,
+        "polyline": " ".join(f"{p.x},{p.y}" for p in points),
+        "marks": marks,
+        "gridlines": [{"y": y(v), "label": v} for v in (0, 5, 10)],
+        "axis_left": PLOT_LEFT,
+        "axis_right": PLOT_RIGHT,
+        "done_row_y": DONE_ROW_Y,
+        "summary": summary,
+        "rows": [
+            {"date": c.day, "pain": c.pain_now, "done": DONE_WORDS[c.routine_done], "run": c.get_run_display()}
+            for c in check_ins
+        ],
+    }
+
+
+def present_program(
+    assessment, program: builder.Program, check_ins: list[CheckIn], library: list[builder.ExerciseSpec]
+) -> dict:
+    """Everything the programme pages show, in the order they show it."""
+    today = program.today.date if program.today else None
+    days = program.days
+    stopped = program.status == builder.STOPPED
+    banner = None
+    if stopped:
+        banner = STATUS_BANNERS[builder.STOPPED]
+    elif program.status == builder.GENTLE:
+        banner = STATUS_BANNERS[(builder.GENTLE, program.tier)]
+    names = {e.slug: e.name for e in library}
+    cards = {e.slug: present_exercise(e, names) for e in program.exercises} if not stopped else {}
+    this_week = next((w for w in program.weeks if any(d.date == today for d in w.days)), None)
+    return {
+        "status": program.status,
+        "is_emergency_result": assessment.triage == EMERGENCY,
+        "stopped": stopped,
+        "banner": banner,
+        "when_to_act": program.when_to_act,
+        "reasons": program.reasons,
+        "today": present_day(program.today, today, cards) if program.today and not stopped else None,
+        "today_changes": [n for n in program.notices if n.day == today],
+        "today_check_in": next((c for c in check_ins if c.day == today), None),
+        "finished": program.finished,
+        "start": program.start,
+        "end": days[-1].date if days else None,
+        "this_week": (
+            {
+                "number": this_week.number,
+                "note": this_week.note,
+                "days": [present_day(d, today) for d in this_week.days],
+            }
+            if this_week and not stopped
+            else None
+        ),
+        "weeks": [
+            {"number": w.number, "note": w.note, "days": [present_day(d, today) for d in w.days]} for w in program.weeks
+        ]
+        if not stopped
+        else [],
+        "focus": program.focus,
+        "uncovered": [f for f in program.focus if not f.covered],
+        "notices": sorted(program.notices, key=lambda n: n.day, reverse=True),
+        "exercises": list(cards.values()),
+        "advice": program.advice,
+        "chart": pain_chart(program.start, assessment.pain_now, check_ins, len(days) or builder.PROGRAM_WEEKS * 7),
+    }
