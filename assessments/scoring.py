@@ -632,20 +632,16 @@ CAUTION_WORDS = {
     ACUTE_FLARE: "not during a flare-up (pain of 7 or more, or just after a painful run)",
     KNEE_PAIN: "not with knee pain (kneels, squats or lunges)",
 }
-NERVE_SIGNS_WHEN = derived(
-    has_nerve_signs,
-    lambda a: (
-        "pain or tingling below the knee"
-        if "below_knee" in a.get("pain_areas", ())
-        else "numbness or tingling in one leg"
-    ),
-    "pain_areas",
-    "leg_numbness",
+# The two answers behind has_nerve_signs(), each named on its own.
+NERVE_SIGN_CONDITIONS = (
+    includes("pain_areas", "below_knee", "pain or tingling below the knee"),
+    ticked("leg_numbness", "numbness or tingling in one leg"),
 )
 FLAG_RULES: tuple[tuple[str, When], ...] = (
-    (NERVE_SIGNS, NERVE_SIGNS_WHEN),
+    *((NERVE_SIGNS, when) for when in NERVE_SIGN_CONDITIONS),
     (FLEXION_SENSITIVE, includes("pain_when", "bending", "bending forward brings on your pain")),
-    (FLEXION_SENSITIVE, NERVE_SIGNS_WHEN),  # disc-type symptoms: spare the spine loaded forward
+    # disc-type symptoms: spare the spine loaded forward
+    *((FLEXION_SENSITIVE, when) for when in NERVE_SIGN_CONDITIONS),
     (EXTENSION_SENSITIVE, includes("pain_when", "arching", "arching your back brings on your pain")),
     (ACUTE_FLARE, at_least("pain_now", 7, "your pain is high today ({v}/10)")),
     (

@@ -1,0 +1,71 @@
+from django import forms
+from django.contrib import admin
+
+from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, Exercise
+
+
+class ExerciseAdminForm(forms.ModelForm):
+    """Lists stored as JSON are edited as ticked boxes, so only known codes can be saved."""
+
+    targets = forms.MultipleChoiceField(
+        choices=IMBALANCE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label="Targets"
+    )
+    equipment = forms.MultipleChoiceField(
+        choices=Exercise.Equipment.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    cautions = forms.MultipleChoiceField(
+        choices=CAUTION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The builder never chooses this exercise for a runner with one of these flags.",
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "name", "slug", "kind", "region", "targets", "equipment", "steps", "cues", "mistakes", "sets", "reps",
+            "hold_seconds", "per_side", "rest_seconds", "minutes", "easier", "harder", "cautions", "gentle",
+            "warm_up", "customised",
+        ]  # fmt: skip
+
+    def clean_equipment(self):
+        equipment = self.cleaned_data["equipment"]
+        if "none" in equipment and len(equipment) > 1:
+            raise forms.ValidationError("'No equipment' cannot go with other equipment.")
+        return equipment or ["none"]
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    form = ExerciseAdminForm
+    list_display = ("name", "kind", "region", "target_list", "gentle", "warm_up", "minutes", "source")
+    list_filter = ("kind", "region", "gentle", "warm_up", "customised")
+    search_fields = ("name", "slug")
+    list_select_related = ("easier", "harder")
+    autocomplete_fields = ("easier", "harder")
+    readonly_fields = ("from_library", "updated")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "region", "targets", "equipment")}),
+        ("Instructions", {"fields": ("steps", "cues", "mistakes")}),
+        ("Dosage", {"fields": ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "minutes")}),
+        ("Progression", {"fields": ("easier", "harder")}),
+        ("Safety and use", {"fields": ("cautions", "gentle", "warm_up")}),
+        ("Library", {"fields": ("from_library", "customised", "updated")}),
+    )
+
+    @admin.display(description="Targets")
+    def target_list(self, obj):
+        labels = dict(IMBALANCE_CHOICES)
+        return ", ".join(labels.get(code, code) for code in obj.targets) or "—"
+
+    @admin.display(description="Source")
+    def source(self, obj):
+        if not obj.from_library:
+            return "Added in the admin"
+        return "Library file, changed here" if obj.customised else "Library file"
+
+    def save_model(self, request, obj, form, change):
+        # A library exercise changed here is kept by `load_exercises` from now on.
+        if change and obj.from_library and form.has_changed() and form.changed_data != ["customised"]:
+            obj.customised = True
+        super().save_model(request, obj, form, change)

@@ -816,6 +816,7 @@ def test_the_result_turns_into_plain_json():
         "rest_day_reasons",
         "imbalances",
         "advice",
+        "flags",
     }
     assert set(data["triage_reasons"][0]) == {"text", "answers", "source"}
     assert {"code", "label", "score", "likelihood", "reasons", "tight", "weak", "from_self_test"} <= set(
@@ -924,3 +925,50 @@ def test_random_valid_answers_always_score_into_a_sound_json_result(raw):
         *(r for i in result.imbalances for r in i.reasons),
     ]:
         assert reason.answers and set(reason.answers) <= set(qn.QUESTIONS)
+
+
+# --- Caution flags for the exercise programme ------------------------------------------
+
+FLAG_CASES = [
+    pytest.param({}, {}, id="no_flags"),
+    pytest.param(
+        {"pain_areas": ["below_knee"]},
+        {"nerve_signs": ["pain_areas"], "flexion_sensitive": ["pain_areas"]},
+        id="pain_below_knee",
+    ),
+    pytest.param(
+        {"leg_numbness": True},
+        {"nerve_signs": ["leg_numbness"], "flexion_sensitive": ["leg_numbness"]},
+        id="one_leg_numbness",
+    ),
+    pytest.param({"pain_when": ["bending"]}, {"flexion_sensitive": ["pain_when"]}, id="bending_hurts"),
+    pytest.param({"pain_when": ["arching"]}, {"extension_sensitive": ["pain_when"]}, id="arching_hurts"),
+    pytest.param({"pain_now": 7, "pain_worst_week": 7}, {"acute_flare": ["pain_now"]}, id="pain_7_is_a_flare"),
+    pytest.param({"pain_now": 6, "pain_worst_week": 6}, {}, id="pain_6_is_not"),
+    pytest.param({"run_pain_change": "much_worse"}, {"acute_flare": ["run_pain_change"]}, id="painful_last_run"),
+    pytest.param(
+        {"run_pain_change": "worse_next_morning"}, {"acute_flare": ["run_pain_change"]}, id="sore_next_morning"
+    ),
+    pytest.param({"pain_areas": ["lower_back_centre", "knee"]}, {"knee_pain": ["pain_areas"]}, id="knee_pain"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "expected"), FLAG_CASES)
+def test_the_caution_flags_name_the_answers_that_raised_them(overrides, expected):
+    result = score(overrides)
+    got = {flag.code: [code for reason in flag.reasons for code in reason.answers] for flag in result.flags}
+    assert got == expected
+    for flag in result.flags:
+        assert all(reason.text and not reason.text[0].isupper() for reason in flag.reasons)
+
+
+def test_the_caution_flags_are_stored_with_the_result():
+    stored = score({"pain_when": ["arching"]}).as_dict()
+    assert stored["flags"] == [
+        {
+            "code": "extension_sensitive",
+            "reasons": [
+                {"text": "arching your back brings on your pain", "answers": ["pain_when"], "source": "answer"}
+            ],
+        }
+    ]
