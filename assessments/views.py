@@ -231,5 +231,5 @@ class DeleteAssessmentView(PrivateResultMixin, DeleteView):
         if self.request.session.get(LAST_RESULT) == self.object.token:
             del self.request.session[LAST_RESULT]
         response = super().form_valid(form)
-        messages.success(self.request, "Your answers and result have been deleted.")
+        messages.success(self.request, "Your answers, result and check-ins have been deleted.")
         return response

@@ -641,7 +641,8 @@ def _entry(
 
 
 def _tier_flags(result: dict) -> frozenset[str]:
-    return frozenset(flag["code"] for flag in result.get("flags", []))
+    # No default: a result without its flags must never reach the exercises (see migration 0002).
+    return frozenset(flag["code"] for flag in result["flags"])
 
 
 def _flare_in(ctx: Context, check_in: CheckInSpec) -> bool:

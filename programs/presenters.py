@@ -1,6 +1,7 @@
 """Turn a Program into what the programme pages show (no logic in templates)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from assessments.scoring import CAUTION_WORDS, EMERGENCY, ROUTINE, URGENT
 from programs import builder
@@ -115,6 +116,7 @@ def present_exercise(spec: builder.ExerciseSpec, names: dict[str, str]) -> dict:
 CHART_WIDTH, CHART_HEIGHT = 320, 170
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 34, 312, 12, 120
 DONE_ROW_Y = 140  # the row of "routine done" marks under the pain line
+DATE_ROW_Y = 162
 
 
 @dataclass
@@ -186,6 +188,9 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int)
         "axis_left": PLOT_LEFT,
         "axis_right": PLOT_RIGHT,
         "done_row_y": DONE_ROW_Y,
+        "date_row_y": DATE_ROW_Y,
+        "first_date": start,
+        "last_date": start + timedelta(days=last),
         "summary": summary,
         "rows": [
             {"date": c.day, "pain": c.pain_now, "done": DONE_WORDS[c.routine_done], "run": c.get_run_display()}
