@@ -4,6 +4,17 @@ from django.contrib import admin
 from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, Exercise
 
 
+class LinesField(forms.CharField):
+    """One item per line: browsers send CRLF line breaks, the library file has LF; the same
+    text must not look changed (that would mark a library exercise customised)."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 class ExerciseAdminForm(forms.ModelForm):
     """Lists stored as JSON are edited as ticked boxes, so only known codes can be saved."""
 
@@ -19,6 +30,10 @@ class ExerciseAdminForm(forms.ModelForm):
         required=False,
         help_text="The builder never chooses this exercise for a runner with one of these flags.",
     )
+
+    steps = LinesField(help_text="One step per line, in order.")
+    cues = LinesField(required=False, help_text="One cue per line: what it should feel like.")
+    mistakes = LinesField(required=False, help_text="One common mistake per line.")
 
     class Meta:
         model = Exercise

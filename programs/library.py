@@ -38,10 +38,11 @@ class LoadReport:
     kept: list[str] = field(default_factory=list)  # changed by a clinician: left alone
 
     def __str__(self):
-        return (
+        summary = (
             f"Exercise library: {len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.kept)} kept as a clinician changed them."
         )
+        return summary + (f"\nKept: {', '.join(self.kept)}" if self.kept else "")
 
 
 def read_library(path: Path = LIBRARY_FILE) -> list[dict]:
