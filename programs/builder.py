@@ -168,7 +168,7 @@ PROGRESSION = {
 }
 ACTIVITY_MINUTES_PER_STEP, ACTIVITY_MINUTES_CAP = 5, 30
 HARDER_VARIANT_STEP = 3
-SECONDS_PER_REP = 4
+SECONDS_PER_REP = 3  # a slow, controlled repetition
 
 
 def dosage_at(e: ExerciseSpec, step: int) -> Dosage:
@@ -179,13 +179,12 @@ def dosage_at(e: ExerciseSpec, step: int) -> Dosage:
         return Dosage(1, None, None, False, 0, minutes)
     hold = min(max(e.hold_seconds, hold_cap), e.hold_seconds + add_hold * step) if e.hold_seconds else None
     reps = min(max(e.reps, reps_cap), e.reps + add_reps * step) if e.reps else None
-    # The library's minutes include getting into position and resting; scale them with the work.
-    rest = e.rest_seconds * (e.sets - 1)
+    # The library's minutes include getting into position and resting; add the extra work only.
     sides = 2 if e.per_side else 1
     work, base = (
         e.sets * sides * (h or (r or 0) * SECONDS_PER_REP) for h, r in ((hold, reps), (e.hold_seconds, e.reps))
     )
-    minutes = max(e.minutes, round(e.minutes * (work + rest) / (base + rest))) if base + rest else e.minutes
+    minutes = e.minutes + round((work - base) / 60)
     return Dosage(e.sets, reps, hold, e.per_side, e.rest_seconds, minutes)
 
 
@@ -291,7 +290,8 @@ class Focus:
 
 @dataclass
 class Program:
-    status: str  # stopped / gentle / full, as of `today`
+    status: str  # stopped / gentle / full, as of `as_of`
+    as_of: date  # the day the programme was built for (today)
     tier: str  # the result's tier, or the one a check-in raised
     when_to_act: str
     reasons: list[str]  # why the programme is stopped or gentle
@@ -494,6 +494,7 @@ def _loosening(e: ExerciseSpec) -> bool:
 class Choice:
     spec: ExerciseSpec
     why: tuple[str, ...]
+    covers: tuple[str, ...] = ()  # the focus imbalances it is there for
 
 
 @dataclass(frozen=True)
@@ -529,7 +530,7 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
 
     warm_up = tuple(
         Choice(e, ("gets your hips and back warm before the routine",))
-        for e in [e for e in safe if e.warm_up][:WARM_UP_EXERCISES]
+        for e in sorted((e for e in safe if e.warm_up), key=lambda e: (e.minutes, e.slug))[:WARM_UP_EXERCISES]
     )
     chosen: list[ExerciseSpec] = []
     why: dict[str, list[str]] = {}
@@ -540,7 +541,7 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
         if gentle:
             return e.minutes
         harder = by_slug.get(e.harder) if e.harder else None
-        return max(dosage_at(e, HARDER_VARIANT_STEP - 1).minutes, harder.minutes if harder else 0)
+        return max(dosage_at(e, HARDER_VARIANT_STEP).minutes, harder.minutes if harder else 0)
 
     def minutes(peak: bool = True) -> int:
         return sum(c.spec.minutes for c in warm_up) + sum(cost(e) if peak else e.minutes for e in chosen)
@@ -591,6 +592,10 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
     ):
         loosening = sum(map(_loosening, chosen)) <= len(chosen) / 2
         e = next((e for code in extra if (e := pick(code, loosening, True) or pick(code, None, True))), None)
+        if e is None and len(chosen) < MIN_EXERCISES:
+            # The minimum count comes before the time budget: the shortest safe exercise left.
+            left = [e for e in pool if e not in chosen]
+            e = min(left, key=lambda e: (cost(e), _loosening(e) != loosening, e.slug), default=None)
         if e is None:
             break
         chosen.append(e)
@@ -605,7 +610,8 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
     # Strength before stretching: the stretches end the routine as a cool-down.
     order = {MOBILITY: 0, STRENGTH: 1, STRETCH: 2}
     main = tuple(
-        Choice(e, tuple(why[e.slug])) for e in sorted(chosen, key=lambda e: (order.get(e.kind, 3), chosen.index(e)))
+        Choice(e, tuple(why[e.slug]), tuple(code for code in focus_codes if code in e.targets))
+        for e in sorted(chosen, key=lambda e: (order.get(e.kind, 3), chosen.index(e)))
     )
     uncovered = tuple(code for code in focus_codes if not any(code in e.targets for e in chosen))
 
@@ -628,11 +634,13 @@ def _entry(
     choice: Choice, step: int, library: dict[str, ExerciseSpec], flags, gentle: bool, taken: Iterable[str] = ()
 ) -> Entry:
     """An exercise at a week's dosage step; from HARDER_VARIANT_STEP its harder variant, when
-    the flags allow it and the routine does not already have it."""
+    the flags allow it, the routine does not already have it, and it does the same job (the
+    same side of the routine, every focus imbalance the exercise is there for)."""
     e, why = choice.spec, list(choice.why)
     if step >= HARDER_VARIANT_STEP and not gentle and e.harder in library and e.harder not in taken:
         harder = library[e.harder]
-        if allowed(harder, flags) and not harder.warm_up:
+        same_job = _loosening(harder) == _loosening(e) and set(choice.covers) <= set(harder.targets)
+        if allowed(harder, flags) and not harder.warm_up and same_job:
             dosage = dosage_at(harder, 0)
             why = why + [f"week 4: the harder version of “{e.name}”, as you have built up to it"]
             return Entry(harder.slug, harder.name, harder.kind, dosage, dosage.text, why, "harder")
@@ -782,6 +790,7 @@ def build_program(
         weeks = [] if result_tier == EMERGENCY else weeks
     return Program(
         status=status,
+        as_of=today,
         tier=tier,
         when_to_act=WHEN_TO_ACT[tier],
         reasons=reasons,

@@ -92,7 +92,8 @@ def present_day(day: builder.Day, today, cards: dict | None = None) -> dict:
     }
 
 
-def present_exercise(spec: builder.ExerciseSpec, names: dict[str, str]) -> dict:
+def present_exercise(spec: builder.ExerciseSpec, variants: dict[str, builder.ExerciseSpec]) -> dict:
+    """An exercise's card; `variants` holds only the exercises this runner may be pointed to."""
     dosage = builder.dosage_at(spec, 0)
     return {
         "slug": spec.slug,
@@ -106,8 +107,8 @@ def present_exercise(spec: builder.ExerciseSpec, names: dict[str, str]) -> dict:
         "minutes": dosage.minutes,
         "equipment": ", ".join(EQUIPMENT_WORDS.get(e, e) for e in spec.equipment if e != "none") or "None",
         "cautions": [_caution_text(code) for code in spec.cautions],
-        "easier": names.get(spec.easier or ""),
-        "harder": names.get(spec.harder or ""),
+        "easier": variants[spec.easier].name if spec.easier in variants else None,
+        "harder": variants[spec.harder].name if spec.harder in variants else None,
     }
 
 
@@ -203,7 +204,7 @@ def present_program(
     assessment, program: builder.Program, check_ins: list[CheckIn], library: list[builder.ExerciseSpec]
 ) -> dict:
     """Everything the programme pages show, in the order they show it."""
-    today = program.today.date if program.today else None
+    today = program.as_of
     days = program.days
     stopped = program.status == builder.STOPPED
     banner = None
@@ -211,8 +212,14 @@ def present_program(
         banner = STATUS_BANNERS[builder.STOPPED]
     elif program.status == builder.GENTLE:
         banner = STATUS_BANNERS[(builder.GENTLE, program.tier)]
-    names = {e.slug: e.name for e in library}
-    cards = {e.slug: present_exercise(e, names) for e in program.exercises} if not stopped else {}
+    # "Too hard? Try ..." and "later, the harder version" name only exercises this runner's flags
+    # allow, and only gentle ones while the plan is limited to gentle movement.
+    variants = {
+        e.slug: e
+        for e in library
+        if builder.allowed(e, program.flags) and (e.gentle or program.status == builder.FULL)
+    }
+    cards = {e.slug: present_exercise(e, variants) for e in program.exercises} if not stopped else {}
     this_week = next((w for w in program.weeks if any(d.date == today for d in w.days)), None)
     return {
         "status": program.status,

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
+
+from assessments.models import Assessment
+from programs.library import load_library
+from programs.models import CheckIn
+from tests.personas import runner_with
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -412,3 +419,105 @@ def test_the_first_steps_can_be_answered_with_the_keyboard_alone(page, live_serv
 
     expect(_heading(page)).to_have_text("Your running")
     expect(page.get_by_text("Step 3 of 8")).to_be_visible()
+
+
+# --- (e) the daily plan and the check-in --------------------------------------------------------
+
+
+def _assessment_with_a_plan(**overrides):
+    """A stored result from the typical runner (pain 3 at the start), with the exercise library loaded."""
+    load_library()
+    return Assessment.objects.create_from_answers(runner_with(overrides))
+
+
+def _program_url(live_server, assessment, name="programs:program"):
+    return live_server.url + reverse(name, kwargs={"token": assessment.token})
+
+
+def test_a_runner_checks_in_with_more_pain_and_gets_a_rest_day_with_the_reason(page, live_server):
+    assessment = _assessment_with_a_plan()
+    page.goto(live_server.url + assessment.get_absolute_url())
+    page.get_by_role("link", name="See today's plan").click()
+
+    expect(_heading(page)).to_contain_text("Your daily plan")
+    today = page.get_by_role("region", name=re.compile(r"^Today, "))
+    expect(today).to_contain_text("(day 1 of 28)")
+    expect(today.get_by_role("heading", name="Today's exercises")).to_be_visible()
+    expect(today.locator(".rest-day")).to_have_count(0)
+    today.get_by_role("link", name="Check in for today").click()
+
+    expect(_heading(page)).to_have_text("Daily check-in")
+    page.get_by_role("group", name="How much does your back hurt right now?").get_by_label("6", exact=True).check()
+    routine = page.get_by_role("group", name="Did you do today's routine?")
+    routine.get_by_label("All of it", exact=True).focus()
+    page.keyboard.press("ArrowDown")  # the keyboard moves the choice down a radio group
+    expect(routine.get_by_label("Some of it", exact=True)).to_be_checked()
+    page.get_by_label("I ran, and it hurt after the run").click()
+    page.get_by_label("If you ran: how far, in kilometres?").press_sequentially("6.5")
+    page.get_by_label("None of these").check()
+    page.get_by_label("Anything else you want to note").fill("Sore after the hills")
+    page.get_by_role("button", name="Save my check-in").click()
+
+    expect(page).to_have_url(re.compile(r"/program/#today$"))
+    expect(page.get_by_role("status")).to_contain_text("Your check-in for today is saved.")
+    day = timezone.localdate()
+    changes = today.locator(".changes")
+    expect(changes.get_by_role("heading")).to_have_text("How your check-in changed today's plan")
+    rest = today.locator(".rest-day")
+    expect(rest.get_by_role("heading")).to_contain_text("Rest day")
+    expect(rest).to_contain_text(f"your pain rose from 3/10 at the start to 6/10 on {day.day} {day:%B}")
+    expect(today.get_by_role("heading", name="Easy options for today")).to_be_visible()
+    expect(today.get_by_role("link", name="Update today's check-in")).to_be_visible()
+
+    check_in = CheckIn.objects.get(assessment=assessment)
+    assert (check_in.day, check_in.pain_now, check_in.routine_done, check_in.run) == (day, 6, "some", "after")
+    assert (str(check_in.distance), check_in.warning_signs, check_in.note) == ("6.5", [], "Sore after the hills")
+
+
+def test_the_programme_pages_have_no_serious_accessibility_problems(page, live_server, axe):
+    check = AxeChecker(axe)
+    assessment = _assessment_with_a_plan()
+    page.goto(_program_url(live_server, assessment))
+    expect(_heading(page)).to_contain_text("Your daily plan")
+    check(page)  # the plan
+
+    page.get_by_role("link", name="Check in for today").click()
+    expect(_heading(page)).to_have_text("Daily check-in")
+    check(page)  # the check-in form
+    page.get_by_role("button", name="Save my check-in").click()  # nothing answered
+    expect(page.get_by_role("alert")).to_contain_text("Please check 4 answers")
+    check(page)  # the check-in form with its errors
+
+    page.goto(_program_url(live_server, assessment, "programs:print"))
+    expect(_heading(page)).to_contain_text("Your 4-week plan")
+    check(page)  # the printable plan
+
+    emergency = _assessment_with_a_plan(saddle_numbness=True)
+    page.goto(_program_url(live_server, emergency))
+    expect(page.get_by_role("alert")).to_contain_text("Seek emergency care now")
+    check(page)  # no plan: what to do now
+
+    print(f"axe-core checked {len(check.pages)} pages; minor or moderate: {sorted(check.minor) or 'none'}")
+    assert len(check.pages) == 5, check.pages
+    assert not check.problems, "axe-core found serious or critical problems:\n" + "\n".join(check.problems)
+
+
+def test_the_plan_fits_a_phone_and_prints_without_the_header_or_buttons(page, live_server):
+    assessment = _assessment_with_a_plan()
+    page.goto(_program_url(live_server, assessment))
+    check_in = page.get_by_role("link", name="Check in for today")
+    expect(check_in).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Your pain"))).to_be_visible()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the plan is {width} px wide on a {PHONE['width']} px screen"
+
+    page.emulate_media(media="print")
+    expect(check_in).to_be_hidden()
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    buttons = page.locator("#main .btn").all()
+    assert buttons, "the plan has buttons to hide"
+    for button in buttons:
+        expect(button).to_be_hidden()
+    expect(page.get_by_role("heading", name=re.compile(r"^Today, "))).to_be_visible()
+    expect(page.get_by_role("heading", name="How to do each exercise")).to_be_visible()

@@ -1,0 +1,637 @@
+"""The runner's programme pages through the Django test client: the plan, the print view, the check-in."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from assessments.models import Assessment
+from assessments.scoring import WHEN_TO_ACT
+from programs.library import load_library
+from programs.models import CheckIn, Exercise, library_specs
+from programs.views import program_for
+from tests.personas import runner_with
+
+FORGED_TOKEN = "A" * 43  # the right shape, but no such result
+
+
+@pytest.fixture
+def library(db):
+    """The exercise library in the database, as `load_exercises` puts it there."""
+    load_library()
+
+
+def assessment_with(overrides=None, days_ago=0, **more) -> Assessment:
+    """A stored assessment from the typical runner's answers with some changed, made `days_ago` days back."""
+    assessment = Assessment.objects.create_from_answers(runner_with(overrides, **more))
+    if days_ago:
+        Assessment.objects.filter(pk=assessment.pk).update(created=timezone.now() - timedelta(days=days_ago))
+        assessment.refresh_from_db()
+    return assessment
+
+
+def url(name: str, assessment_or_token) -> str:
+    token = getattr(assessment_or_token, "token", assessment_or_token)
+    return reverse(name, kwargs={"token": token})
+
+
+def plan(assessment):
+    """The programme the pages should show today, built the same way the views build it."""
+    return program_for(assessment, list(assessment.check_ins.all()), library_specs())
+
+
+def today_section(html: str) -> str:
+    start = html.index('<section id="today"')
+    return html[start : html.index("</section>", start)]
+
+
+def exercise_cards(html: str) -> list[str]:
+    """The slugs of every exercise card on the page (today's and the how-to cards)."""
+    return re.findall(r'<article class="card exercise[^"]*" id="(?:today|ex)-([a-z0-9-]+)"', html)
+
+
+def linked_exercises(html: str) -> set[str]:
+    return set(re.findall(r'href="#ex-([a-z0-9-]+)"', html))
+
+
+def error_summary(html: str) -> str:
+    match = re.search(r'<div class="alert alert-danger" role="alert" id="error-summary">(.*?)</div>', html, re.S)
+    assert match, "no error summary on the page"
+    return match.group(1)
+
+
+def check_in_data(**changes) -> dict:
+    """A complete, valid check-in for today: pain 3, whole routine done, no run, no warning signs."""
+    data = {
+        "day": timezone.localdate().isoformat(),
+        "pain_now": "3",
+        "routine_done": "all",
+        "run": "no_run",
+        "distance": "",
+        "no_warning_signs": "on",
+        "note": "",
+    }
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+def stored(check_in: CheckIn) -> tuple:
+    check_in.refresh_from_db()
+    return (
+        check_in.day,
+        check_in.pain_now,
+        check_in.routine_done,
+        check_in.run,
+        check_in.distance,
+        check_in.warning_signs,
+        check_in.note,
+    )
+
+
+# --- the daily plan ---------------------------------------------------------------------------
+
+
+def test_a_self_care_runner_sees_todays_routine_with_dosage_and_why(client, library):
+    assessment = assessment_with()
+    today = plan(assessment).today
+    response = client.get(url("programs:program", assessment))
+    assert response.status_code == 200
+    section = today_section(response.content.decode())
+
+    entries = today.warm_up + today.exercises
+    assert today.kind == "training" and len(today.exercises) >= 4
+    for entry in entries:
+        assert f'id="today-{entry.slug}"' in section, entry.slug
+        assert escape(entry.name) in section
+        assert escape(entry.dosage_text) in section
+    assert section.count("Why this one:") == len(entries)
+    assert "(day 1 of 28)" in section
+    assert "Check in for today" in section
+
+
+def test_the_plan_page_shows_this_week_the_whole_plan_progress_print_link_and_advice(client, library):
+    assessment = assessment_with(sitting_hours=9, lumbar_support="no", breaks="rarely")
+    html = client.get(url("programs:program", assessment)).content.decode()
+
+    assert "This week (week 1 of 4)" in html
+    assert html.count('id="week-day-') == 7
+    assert "The whole plan" in html
+    for week in range(1, 5):
+        assert f"<summary>Week {week}</summary>" in html
+    assert html.count('<li class="day day-') == 7 + 28
+
+    progress = html[html.index('id="progress-heading"') :]
+    assert re.search(r'<svg [^>]*role="img"', progress)
+    assert '<p class="chart-summary">Your pain was 3 out of 10 at the start.' in progress
+
+    assert f'href="{url("programs:print", assessment)}"' in html
+    advice = assessment.result["advice"]
+    assert advice, "this runner's answers give advice"
+    assert "Advice for you" in html
+    for item in advice:
+        assert escape(item["title"]) in html
+    assert "not a diagnosis" in html
+
+
+def test_the_programme_pages_are_never_cached_or_indexed(client, library):
+    assessment = assessment_with()
+    for name in ("programs:program", "programs:print", "programs:check_in"):
+        response = client.get(url(name, assessment))
+        assert response.status_code == 200, name
+        assert "no-store" in response.headers["Cache-Control"], name
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow", name
+        assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode(), name
+
+
+def test_a_later_day_shows_where_the_runner_is_in_the_plan(client, library):
+    assessment = assessment_with(days_ago=8)
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "(day 9 of 28)" in today_section(html)
+    assert "This week (week 2 of 4)" in html
+    assert re.search(r'<details class="week mb-2" open>\s*<summary>Week 2</summary>', html)
+
+
+def test_after_four_weeks_the_plan_says_it_is_complete(client, library):
+    assessment = assessment_with(days_ago=30)
+    CheckIn.objects.create(
+        assessment=assessment, day=timezone.localdate(), pain_now=1, routine_done="all", run="no_pain", distance=5
+    )
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Your 4-week plan is complete" in html
+    assert "This week (week" not in html
+    assert "Check in for today" in html
+
+
+def test_after_four_weeks_the_whole_plan_can_still_be_printed(client, library):
+    assessment = assessment_with(days_ago=30)
+    html = client.get(url("programs:print", assessment)).content.decode()
+    for week in range(1, 5):
+        assert f">Week {week}</h2>" in html
+
+
+def test_after_four_weeks_the_runner_can_still_check_in(client, library):
+    assessment = assessment_with(days_ago=30)
+    response = client.post(url("programs:check_in", assessment), check_in_data(pain_now="1"))
+    assert response.status_code == 302
+    assert CheckIn.objects.get().pain_now == 1
+
+
+def test_an_emergency_result_has_no_exercises_only_what_to_do_now(client, library):
+    assessment = assessment_with(saddle_numbness=True)
+    assert assessment.triage == "emergency"
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Seek emergency care now" in html
+    assert 'role="alert"' in html
+    assert WHEN_TO_ACT["emergency"] in html
+    assert "numbness or tingling in the saddle area" in html
+    assert exercise_cards(html) == []
+    assert not linked_exercises(html)
+    assert 'id="today"' not in html
+    assert "The whole plan" not in html
+    assert "Check in for today" not in html
+
+    printed = client.get(url("programs:print", assessment)).content.decode()
+    assert "There is no exercise plan to print" in printed
+    assert exercise_cards(printed) == []
+
+
+def test_an_emergency_result_has_no_check_in_form_and_a_posted_check_in_stores_nothing(client, library):
+    assessment = assessment_with(bladder_bowel=True)
+    check_in_url = url("programs:check_in", assessment)
+    page = client.get(check_in_url).content.decode()
+    assert "No check-ins: please see a doctor first" in page
+    assert "<form" not in page
+
+    response = client.post(check_in_url, check_in_data())
+    assert response.status_code == 200
+    assert "No check-ins: please see a doctor first" in response.content.decode()
+    assert CheckIn.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "tier", "heading"),
+    [
+        ({"night_pain": True}, "urgent", "See a doctor within a day or two: gentle movement only"),
+        (
+            {"pain_areas": ["lower_back_centre", "below_knee"]},
+            "routine",
+            "Book an appointment with a professional: gentle movement until then",
+        ),
+    ],
+)
+def test_a_see_a_professional_result_says_how_soon_and_keeps_to_gentle_exercises(
+    client, library, overrides, tier, heading
+):
+    assessment = assessment_with(overrides)
+    assert assessment.tier == tier
+    html = client.get(url("programs:program", assessment)).content.decode()
+
+    banner = html[html.index('class="alert alert-') : html.index("</section>")]
+    assert heading in banner
+    assert WHEN_TO_ACT[tier] in banner
+    assert "Gentle movement only" in today_section(html)
+
+    shown = set(exercise_cards(html)) | linked_exercises(html)
+    assert shown, "a gentle plan still has exercises"
+    gentle = set(Exercise.objects.filter(gentle=True).values_list("slug", flat=True))
+    assert shown <= gentle, f"not gentle: {sorted(shown - gentle)}"
+
+    printed = client.get(url("programs:print", assessment)).content.decode()
+    assert heading in printed
+    assert set(exercise_cards(printed)) | linked_exercises(printed) <= gentle
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"pain_now": 7, "pain_worst_week": 7}, "your pain is high today (7/10)"),
+        ({"run_pain_change": "much_worse"}, "your pain rose by 2 points or more after your last run"),
+    ],
+)
+def test_a_rest_day_result_makes_day_one_a_rest_day_with_its_reason(client, library, overrides, reason):
+    assessment = assessment_with(overrides)
+    assert assessment.rest_day
+    section = today_section(client.get(url("programs:program", assessment)).content.decode())
+    rest = section[section.index('class="alert alert-warning rest-day"') :]
+    assert "Rest day: easy walking and gentle movement" in rest
+    assert escape(reason) in rest
+    assert "Easy options for today" in section
+    assert "Today's exercises" not in section
+
+
+@pytest.mark.parametrize("days_ago", [0, 22])  # day 1, and week 4 with its harder versions
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"pain_when": ["bending", "arching"]},
+        {"pain_areas": ["lower_back_centre", "knee"], "run_pain_change": "much_worse"},
+        {"pain_areas": ["lower_back_centre", "below_knee"]},
+    ],
+)
+def test_no_exercise_shown_has_a_caution_that_matches_the_runners_flags(client, library, overrides, days_ago):
+    assessment = assessment_with(overrides, days_ago=days_ago)
+    flags = {flag["code"] for flag in assessment.result["flags"]}
+    assert flags, "these answers raise caution flags"
+    cautions = dict(Exercise.objects.values_list("slug", "cautions"))
+    for name in ("programs:program", "programs:print"):
+        html = client.get(url(name, assessment)).content.decode()
+        shown = set(exercise_cards(html)) | linked_exercises(html)
+        assert shown, name
+        clashes = {slug: cautions[slug] for slug in shown if flags & set(cautions[slug])}
+        assert not clashes, f"{name} shows exercises with a caution for {sorted(flags)}: {clashes}"
+
+
+def suggested_variants(html: str) -> set[str]:
+    """The exercises the instruction cards point to: "Too hard? Try …", "Later, the harder version is …"."""
+    return {unescape(name) for name in re.findall(r"(?:Too hard\? Try|the harder version is) “([^”]+)”", html)}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"pain_areas": ["lower_back_centre", "knee"]},  # knee pain: "Try the half-kneeling hip-flexor stretch"
+        {"pain_when": ["bending", "arching"]},  # bending hurts: "the harder version is the single-leg deadlift"
+    ],
+)
+def test_the_instructions_never_suggest_a_variant_whose_caution_matches_the_runners_flags(client, library, overrides):
+    assessment = assessment_with(overrides)
+    flags = {flag["code"] for flag in assessment.result["flags"]}
+    cautions = dict(Exercise.objects.values_list("name", "cautions"))
+    html = client.get(url("programs:program", assessment)).content.decode()
+    clashes = {name: cautions[name] for name in suggested_variants(html) if flags & set(cautions[name])}
+    assert not clashes, f"suggested to a runner flagged {sorted(flags)}: {clashes}"
+
+
+def test_a_gentle_only_plan_never_points_to_a_harder_exercise(client, library):
+    assessment = assessment_with(night_pain=True)
+    gentle = set(Exercise.objects.filter(gentle=True).values_list("name", flat=True))
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "hold off on running and harder exercises" in html
+    assert suggested_variants(html) <= gentle, sorted(suggested_variants(html) - gentle)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "days_ago"),
+    [({}, 0), ({}, 22), ({"night_pain": True}, 8), ({"pain_now": 7, "pain_worst_week": 7}, 0)],
+)
+def test_every_link_within_a_programme_page_leads_somewhere(client, library, overrides, days_ago):
+    assessment = assessment_with(overrides, days_ago=days_ago)
+    for name in ("programs:program", "programs:print", "programs:check_in"):
+        html = client.get(url(name, assessment)).content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), f"{name}: repeated ids {sorted({i for i in ids if ids.count(i) > 1})}"
+        broken = set(re.findall(r'href="#([^"]+)"', html)) - set(ids)
+        assert not broken, f"{name}: links to missing ids {sorted(broken)}"
+
+
+# --- the check-in ---------------------------------------------------------------------------
+
+
+def test_a_check_in_is_stored_and_the_plan_shows_how_it_changed_today(client, library):
+    assessment = assessment_with()  # pain 3 at the start
+    response = client.post(url("programs:check_in", assessment), check_in_data(pain_now="5", routine_done="some"))
+
+    assert response.status_code == 302
+    assert response.url == url("programs:program", assessment) + "#today"
+    check_in = CheckIn.objects.get()
+    assert (check_in.assessment, check_in.day, check_in.pain_now) == (assessment, timezone.localdate(), 5)
+    assert (check_in.routine_done, check_in.run, check_in.warning_signs) == ("some", "no_run", [])
+
+    html = client.get(response.url).content.decode()
+    assert "Your check-in for today is saved." in html
+    section = today_section(html)
+    changes = section[section.index("How your check-in changed today's plan") :]
+    assert "Today is a rest day" in changes
+    today = timezone.localdate()
+    assert f"your pain rose from 3/10 at the start to 5/10 on {today.day} {today:%B}" in changes
+    assert 'class="alert alert-warning rest-day"' in section
+    assert "Update today's check-in" in section
+
+
+def test_a_check_in_that_changes_nothing_says_so(client, library):
+    assessment = assessment_with()
+    client.post(url("programs:check_in", assessment), check_in_data(pain_now="2"))
+    section = today_section(client.get(url("programs:program", assessment)).content.decode())
+    assert "Your check-in did not change today's plan" in section
+    assert "How your check-in changed" not in section
+
+
+def test_a_second_check_in_on_the_same_day_updates_the_first(client, library):
+    assessment = assessment_with()
+    check_in_url = url("programs:check_in", assessment)
+    client.post(check_in_url, check_in_data(pain_now="2"))
+    response = client.post(
+        check_in_url,
+        check_in_data(pain_now="4", routine_done="none", run="no_pain", distance="7.5", note="easy jog"),
+        follow=True,
+    )
+    assert "Your check-in for today is updated." in response.content.decode()
+    check_in = CheckIn.objects.get()
+    assert (check_in.pain_now, check_in.routine_done, check_in.run) == (4, "none", "no_pain")
+    assert str(check_in.distance) == "7.5"
+    assert check_in.note == "easy jog"
+
+
+def test_the_check_in_form_shows_todays_answers_when_checking_in_again(client, library):
+    assessment = assessment_with()
+    CheckIn.objects.create(
+        assessment=assessment, day=timezone.localdate(), pain_now=6, routine_done="some", run="after", distance=5
+    )
+    html = client.get(url("programs:check_in", assessment)).content.decode()
+    assert "You have already checked in today" in html
+    assert re.search(r'name="pain_now" value="6"[^>]*checked', html)
+    assert re.search(r'name="run" value="after"[^>]*checked', html)
+    assert re.search(r'name="no_warning_signs"[^>]*checked', html)
+
+
+def test_a_missed_earlier_day_can_be_checked_in_later(client, library):
+    assessment = assessment_with(days_ago=3)
+    day = timezone.localdate() - timedelta(days=2)
+    response = client.post(url("programs:check_in", assessment), check_in_data(day=day.isoformat()), follow=True)
+    assert f"Your check-in for {day.day} {day:%B} is saved." in response.content.decode()
+    assert CheckIn.objects.get().day == day
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"pain_now": "11"}, "pain_now", "Please choose a number from 0 to 10."),
+        ({"pain_now": "-1"}, "pain_now", "Please choose a number from 0 to 10."),
+        ({"pain_now": "abc"}, "pain_now", "Please choose a number from 0 to 10."),
+        ({"pain_now": None}, "pain_now", "Please choose a number from 0 to 10."),
+        ({"routine_done": None}, "routine_done", "Please choose one answer."),
+        ({"run": None}, "run", "Please choose one answer."),
+        ({"run": "sprinted"}, "run", "Please choose one of the answers shown."),
+        ({"day": None}, "day", "Please give the day."),
+        ({"day": "2026-02-30"}, "day", "Please give a date such as 2026-11-27."),
+        ({"day": "yesterday"}, "day", "Please give a date such as 2026-11-27."),
+        ({"day": "tomorrow"}, "day", "That day has not come yet. Check in for today or an earlier day."),
+        ({"day": "before the start"}, "day", "Your plan started on"),
+        ({"distance": "5"}, "distance", "You said you did not run today: leave the distance empty"),
+        ({"run": "no_pain", "distance": "-2"}, "distance", "Please enter a distance from 0 to 200."),
+        ({"run": "no_pain", "distance": "far"}, "distance", "Please enter a number, such as 5 or 7.5."),
+        (
+            {"warning_signs": "night_pain"},
+            "no_warning_signs",
+            "You ticked a warning sign and also &#x27;None of these&#x27;: please check.",
+        ),
+        (
+            {"no_warning_signs": None},
+            "warning_signs",
+            "Tick any warning sign you have noticed, or tick &#x27;None of these&#x27;.",
+        ),
+        ({"note": "x" * 501}, "note", "Please keep the note to 500 characters."),
+    ],
+)
+def test_a_bad_check_in_is_explained_in_an_error_summary_and_changes_nothing(client, library, changes, field, message):
+    assessment = assessment_with(days_ago=2)
+    earlier = CheckIn.objects.create(
+        assessment=assessment, day=timezone.localdate(), pain_now=2, routine_done="all", run="no_run"
+    )
+    before = stored(earlier)
+    days = {
+        "tomorrow": timezone.localdate() + timedelta(days=1),
+        "before the start": timezone.localdate(assessment.created) - timedelta(days=1),
+    }
+    if changes.get("day") in days:
+        changes = {"day": days[changes["day"]].isoformat()}
+
+    response = client.post(url("programs:check_in", assessment), check_in_data(**{"pain_now": "8", **changes}))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = error_summary(html)
+    assert message in summary
+    # The summary links to the question, and the link leads somewhere.
+    target = re.search(rf'href="#(id_{field}(?:_0)?)"', summary)
+    assert target, summary
+    assert f'id="{target.group(1)}"' in html
+    assert CheckIn.objects.count() == 1
+    assert stored(earlier) == before
+
+
+def test_the_start_date_in_the_message_is_the_plans_first_day(client, library):
+    assessment = assessment_with(days_ago=2)
+    start = timezone.localdate(assessment.created)
+    day = (start - timedelta(days=1)).isoformat()
+    html = client.post(url("programs:check_in", assessment), check_in_data(day=day)).content.decode()
+    assert f"Your plan started on {start.day} {start:%B %Y}. Choose that day or a later one." in error_summary(html)
+    assert CheckIn.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["programs:program", "programs:print", "programs:check_in"])
+def test_a_forged_token_gives_404(client, library, name):
+    assessment_with()
+    assert client.get(url(name, FORGED_TOKEN)).status_code == 404
+    if name == "programs:check_in":
+        assert client.post(url(name, FORGED_TOKEN), check_in_data()).status_code == 404
+        assert CheckIn.objects.count() == 0
+
+
+def test_a_check_in_for_one_runner_never_touches_another_runners_check_ins(client, library):
+    runner_a, runner_b = assessment_with(), assessment_with(nickname="Bea")
+    a_check_in = CheckIn.objects.create(
+        assessment=runner_a, day=timezone.localdate(), pain_now=2, routine_done="all", run="no_run"
+    )
+    before = stored(a_check_in)
+
+    # Even naming runner A's assessment in the form does not reach it.
+    data = check_in_data(pain_now="8", routine_done="none", assessment=str(runner_a.pk))
+    response = client.post(url("programs:check_in", runner_b), data)
+
+    assert response.status_code == 302
+    assert stored(a_check_in) == before
+    assert runner_a.check_ins.count() == 1
+    assert runner_b.check_ins.get().pain_now == 8
+    a_page = client.get(url("programs:program", runner_a)).content.decode()
+    assert "pain 2/10" in a_page
+    assert "8 out of 10" not in a_page
+
+
+def test_a_new_warning_sign_at_a_check_in_stops_the_plan(client, library):
+    assessment = assessment_with(days_ago=3)
+    response = client.post(
+        url("programs:check_in", assessment),
+        check_in_data(warning_signs=["saddle_numbness", "leg_weakness"], no_warning_signs=None),
+        follow=True,
+    )
+    assert CheckIn.objects.get().warning_signs == ["saddle_numbness", "leg_weakness"]
+    html = response.content.decode()
+    assert "Stop the exercises and get medical help now" in html
+    assert re.search(r'<section class="alert alert-danger triage triage-emergency" role="alert"', html)
+    assert WHEN_TO_ACT["emergency"] in html
+    today = timezone.localdate()
+    assert f"at your check-in on {today.day} {today:%B} you reported: numbness or tingling around the genitals" in html
+    assert exercise_cards(html) == []
+    assert not linked_exercises(html)
+    assert 'id="today"' not in html
+    assert "Correct today's check-in" in html
+
+    printed = client.get(url("programs:print", assessment)).content.decode()
+    assert "There is no exercise plan to print" in printed
+    assert exercise_cards(printed) == []
+
+
+def test_correcting_a_warning_sign_ticked_by_mistake_brings_the_plan_back(client, library):
+    assessment = assessment_with()
+    check_in_url = url("programs:check_in", assessment)
+    client.post(check_in_url, check_in_data(warning_signs="fever_unwell", no_warning_signs=None))
+    assert exercise_cards(client.get(url("programs:program", assessment)).content.decode()) == []
+
+    client.post(check_in_url, check_in_data())
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert CheckIn.objects.get().warning_signs == []
+    assert "Stop the exercises" not in html
+    assert exercise_cards(html)
+
+
+def test_a_check_in_needs_the_csrf_token(library):
+    assessment = assessment_with()
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(url("programs:check_in", assessment), check_in_data())
+    assert response.status_code == 403
+    assert CheckIn.objects.count() == 0
+
+
+def test_the_check_in_form_carries_the_csrf_token(client, library):
+    html = client.get(url("programs:check_in", assessment_with())).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert html.count('name="csrfmiddlewaretoken"') == 1
+
+
+def test_deleting_the_assessment_deletes_its_check_ins(client, library):
+    assessment = assessment_with(days_ago=2)
+    other = assessment_with()
+    for offset in range(3):
+        CheckIn.objects.create(
+            assessment=assessment,
+            day=timezone.localdate() - timedelta(days=offset),
+            pain_now=3,
+            routine_done="all",
+            run="no_run",
+        )
+    CheckIn.objects.create(assessment=other, day=timezone.localdate(), pain_now=3, routine_done="all", run="no_run")
+
+    response = client.post(url("assessments:delete", assessment), follow=True)
+
+    assert "Your answers, result and check-ins have been deleted." in response.content.decode()
+    assert not Assessment.objects.filter(pk=assessment.pk).exists()
+    assert list(CheckIn.objects.values_list("assessment", flat=True)) == [other.pk]
+    assert client.get(url("programs:program", assessment)).status_code == 404
+    assert client.get(url("programs:check_in", assessment)).status_code == 404
+
+
+# --- query budgets --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "check_ins"),
+    [
+        *[(name, n) for name in ("programs:program", "programs:print", "programs:check_in") for n in (0, 27)],
+        # 40 daily check-ins reach past the 28 days of the plan.
+        pytest.param("programs:program", 40),
+        pytest.param("programs:print", 40),
+        ("programs:check_in", 40),
+    ],
+)
+def test_the_programme_pages_stay_within_six_queries(client, library, django_assert_max_num_queries, name, check_ins):
+    assessment = assessment_with(days_ago=max(check_ins - 1, 0))
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            assessment=assessment,
+            day=timezone.localdate() - timedelta(days=offset),
+            pain_now=offset % 6,
+            routine_done=("all", "some", "none")[offset % 3],
+            run=("no_run", "no_pain")[offset % 2],
+        )
+        for offset in range(check_ins)
+    )
+    with django_assert_max_num_queries(6):
+        response = client.get(url(name, assessment))
+    assert response.status_code == 200
+    if check_ins and name == "programs:program":
+        assert f"Over {check_ins} check-ins" in response.content.decode()
+
+
+# --- the result page and the print page -----------------------------------------------------
+
+
+def test_the_result_page_links_to_the_plan_unless_it_is_an_emergency(client, library):
+    runner = assessment_with()
+    urgent = assessment_with(night_pain=True)
+    emergency = assessment_with(saddle_numbness=True)
+    for assessment in (runner, urgent):
+        html = client.get(assessment.get_absolute_url()).content.decode()
+        assert f'href="{url("programs:program", assessment)}">See today\'s plan</a>' in html
+    html = client.get(emergency.get_absolute_url()).content.decode()
+    assert url("programs:program", emergency) not in html
+    assert "See today's plan" not in html
+
+
+def test_the_print_page_has_every_week_and_every_exercise_spelled_out(client, library):
+    assessment = assessment_with()
+    program = plan(assessment)
+    response = client.get(url("programs:print", assessment))
+    assert response.status_code == 200
+    html = response.content.decode()
+
+    assert "<details" not in html
+    for week in range(1, 5):
+        assert f'<h2 class="h5" id="print-week-{week}">Week {week}</h2>' in html
+    assert html.count('<li class="day day-') == 28
+    assert program.exercises
+    assert sorted(exercise_cards(html)) == sorted(e.slug for e in program.exercises)
+    for exercise in program.exercises:
+        for step in exercise.steps:
+            assert escape(step) in html, (exercise.slug, step)
+    # Every exercise a day names has its instructions on the page.
+    assert linked_exercises(html) <= set(exercise_cards(html))
