@@ -215,9 +215,7 @@ def present_program(
     # "Too hard? Try ..." and "later, the harder version" name only exercises this runner's flags
     # allow, and only gentle ones while the plan is limited to gentle movement.
     variants = {
-        e.slug: e
-        for e in library
-        if builder.allowed(e, program.flags) and (e.gentle or program.status == builder.FULL)
+        e.slug: e for e in library if builder.allowed(e, program.flags) and (e.gentle or program.status == builder.FULL)
     }
     cards = {e.slug: present_exercise(e, variants) for e in program.exercises} if not stopped else {}
     this_week = next((w for w in program.weeks if any(d.date == today for d in w.days)), None)
