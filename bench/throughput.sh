@@ -19,10 +19,20 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$WORK/bench.sqlite3}"
 PY=.venv/bin/python
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py migrate --noinput -v0
+$PY manage.py load_exercises -v0 >/dev/null
+# A runner three weeks into the plan, with a check-in every day so far.
 TOKEN=$($PY manage.py shell -v0 -c "
+from datetime import timedelta
+from django.utils import timezone
 from assessments.models import Assessment
+from programs.models import CheckIn
 from tests.personas import RUNNER_ANSWERS
-print(Assessment.objects.create_from_answers(dict(RUNNER_ANSWERS, sitting_hours=9, hip_flexor_test='both_sides')).token)")
+a = Assessment.objects.create_from_answers(dict(RUNNER_ANSWERS, sitting_hours=9, hip_flexor_test='both_sides'))
+Assessment.objects.filter(pk=a.pk).update(created=timezone.now() - timedelta(days=20))
+today = timezone.localdate()
+for n in range(21):
+    CheckIn.objects.create(assessment=a, day=today - timedelta(days=n), pain_now=3 - n % 2, routine_done='all', run='no_run')
+print(a.token)")
 
 PORT=$($PY -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 .venv/bin/gunicorn bench.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
@@ -34,7 +44,7 @@ rate() { wrk -t2 -c16 -d"${SECONDS_PER_URL}s" --latency "$1" | awk '/Requests\/s
 printf '%-28s %12s %8s\n' "page" "requests/s" "ratio"
 BARE=$(rate "http://127.0.0.1:$PORT/__bare__/")
 printf '%-28s %12s %8s\n' "bare Django view" "$BARE" "1.00"
-for page in "landing /" "result /r/$TOKEN/" "questionnaire step 1 /check/"; do
+for page in "landing /" "result /r/$TOKEN/" "questionnaire step 1 /check/" "program (21 check-ins) /r/$TOKEN/program/" "program print /r/$TOKEN/program/print/" "check-in form /r/$TOKEN/check-in/"; do
   name="${page% *}"; path="${page##* }"
   r=$(rate "http://127.0.0.1:$PORT$path")
   printf '%-28s %12s %8s\n' "$name" "$r" "$(awk -v a="$r" -v b="$BARE" 'BEGIN {printf "%.2f", a/b}')"

@@ -5,10 +5,11 @@ from the assessment's result, the library and the check-ins, so it always follow
 the latest check-in and the latest library.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from assessments import scoring
 from assessments.answers import WARNING_SIGNS
@@ -16,6 +17,7 @@ from assessments.models import Assessment
 from programs import builder
 
 IMBALANCE_CHOICES = [(i.code, i.label) for i in scoring.CATALOGUE]
+LIBRARY_CACHE_SECONDS = 3600
 CAUTION_CHOICES = [(code, words[:1].upper() + words[1:]) for code, words in scoring.CAUTION_WORDS.items()]
 
 
@@ -146,10 +148,21 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def library_specs() -> list[builder.ExerciseSpec]:
-    """The whole library as builder input, in one query."""
-    exercises = list(Exercise.objects.select_related("easier", "harder").order_by("slug"))
-    return [exercise.as_spec() for exercise in exercises]
+def library_version() -> str:
+    """Changes whenever an exercise is added, changed or deleted (one small query)."""
+    stats = Exercise.objects.aggregate(count=Count("pk"), latest=Max("updated"))
+    return f"{stats['count']}-{stats['latest'].timestamp() if stats['latest'] else 0}"
+
+
+def library_specs(version: str | None = None) -> list[builder.ExerciseSpec]:
+    """The whole library as builder input. Kept in the cache under its version, so that an
+    edit in the admin (from any process) is seen at the next request."""
+    version = version or library_version()
+
+    def load():
+        return [e.as_spec() for e in Exercise.objects.select_related("easier", "harder").order_by("slug")]
+
+    return cache.get_or_set(f"exercise-library:{version}", load, LIBRARY_CACHE_SECONDS)
 
 
 class CheckIn(models.Model):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView
 from django.views.generic.edit import FormMixin
 
@@ -16,7 +17,7 @@ from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
 from programs.builder import build_program
 from programs.forms import CheckInForm
-from programs.models import CheckIn, library_specs
+from programs.models import CheckIn, library_specs, library_version
 from programs.presenters import present_program
 
 
@@ -39,9 +40,23 @@ class ProgramView(PrivateResultMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         check_ins = list(self.object.check_ins.all())
-        library = library_specs()
-        program = program_for(self.object, check_ins, library)
-        context["program"] = present_program(self.object, program, check_ins, library)
+        version = library_version()
+
+        def build():
+            library = library_specs(version)
+            return present_program(self.object, program_for(self.object, check_ins, library), check_ins, library)
+
+        # The page changes only with the day, the check-ins and the library: its rendering is
+        # cached under those (see the template), and the plan is only built when it is not.
+        context["program"] = SimpleLazyObject(build)
+        context["cache_stamp"] = ":".join(
+            [
+                timezone.localdate().isoformat(),
+                str(len(check_ins)),
+                max((c.updated.isoformat() for c in check_ins), default="-"),
+                version,
+            ]
+        )
         return context
 
 
@@ -59,9 +74,13 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         kwargs["unit"] = self.object.answers.get("distance_unit", "km")
         return kwargs
 
+    @cached_property
+    def todays_check_in(self):
+        return self.object.check_ins.filter(day=timezone.localdate()).first()
+
     def get_initial(self):
         today = timezone.localdate()
-        existing = self.object.check_ins.filter(day=today).first()
+        existing = self.todays_check_in
         if existing is None:
             return {"day": today}
         return {
@@ -78,7 +97,7 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["stopped"] = self.object.triage == EMERGENCY
-        context["checked_in_today"] = self.object.check_ins.filter(day=timezone.localdate()).exists()
+        context["checked_in_today"] = self.todays_check_in is not None
         return context
 
     def post(self, request, *args, **kwargs):

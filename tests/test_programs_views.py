@@ -602,6 +602,31 @@ def test_the_programme_pages_stay_within_six_queries(client, library, django_ass
         assert f"Over {check_ins} check-ins" in response.content.decode()
 
 
+def test_a_cached_plan_page_is_served_in_three_queries_and_follows_a_new_check_in(
+    client, library, django_assert_max_num_queries
+):
+    assessment = assessment_with()
+    first = client.get(url("programs:program", assessment)).content.decode()
+    with django_assert_max_num_queries(3):  # the result, its check-ins, the library's version
+        again = client.get(url("programs:program", assessment)).content.decode()
+    assert again == first
+
+    client.post(url("programs:check_in", assessment), check_in_data(pain_now="6"))
+    after = client.get(url("programs:program", assessment)).content.decode()
+    assert "How your check-in changed today&#x27;s plan" in after or "How your check-in changed today's plan" in after
+    assert "from 3/10 at the start to 6/10" in after
+
+
+def test_a_cached_plan_page_follows_an_edit_of_the_exercise_library(client, library):
+    assessment = assessment_with()
+    today = plan(assessment).today
+    slug = today.exercises[0].slug
+    assert Exercise.objects.get(slug=slug).name in client.get(url("programs:program", assessment)).content.decode()
+
+    Exercise.objects.filter(slug=slug).update(name="Renamed by a clinician", updated=timezone.now())
+    assert "Renamed by a clinician" in client.get(url("programs:program", assessment)).content.decode()
+
+
 # --- the result page and the print page -----------------------------------------------------
 
 
