@@ -549,6 +549,18 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
     def rank(e: ExerciseSpec, kind: str | None):
         return (kind is not None and e.kind != kind, -sum(code in e.targets for code in focus_codes), e.minutes, e.slug)
 
+    def family(e: ExerciseSpec) -> str:
+        """The easiest exercise of its progression chain (easier -> harder -> ...)."""
+        seen = {e.slug}
+        while e.easier in by_slug and e.easier not in seen:
+            e = by_slug[e.easier]
+            seen.add(e.slug)
+        return e.slug
+
+    def variant_of_chosen(e: ExerciseSpec) -> bool:
+        """An easier or harder version of an exercise already in the routine: one of a chain is enough."""
+        return family(e) in {family(c) for c in chosen}
+
     def pick(code: str, loosening: bool | None, within_budget: bool) -> ExerciseSpec | None:
         """The best exercise for `code` on one side of the routine (a true stretch before mobility)."""
         candidates = [
@@ -556,6 +568,7 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
             for e in pool
             if code in e.targets
             and e not in chosen
+            and not variant_of_chosen(e)
             and (loosening is None or _loosening(e) == loosening)
             and (not within_budget or minutes() + cost(e) <= budget)
         ]
@@ -594,7 +607,7 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
         e = next((e for code in extra if (e := pick(code, loosening, True) or pick(code, None, True))), None)
         if e is None and len(chosen) < MIN_EXERCISES:
             # The minimum count comes before the time budget: the shortest safe exercise left.
-            left = [e for e in pool if e not in chosen]
+            left = [e for e in pool if e not in chosen and not variant_of_chosen(e)]
             e = min(left, key=lambda e: (cost(e), _loosening(e) != loosening, e.slug), default=None)
         if e is None:
             break

@@ -942,3 +942,18 @@ def test_week_4_still_covers_every_top_imbalance_after_the_harder_variants():
     for day in training_days(program):
         for focus in program.focus:
             assert any(focus.code in BY_SLUG[e.slug].targets for e in day.exercises), (day.number, focus.code)
+
+
+def chain_of(slug: str) -> str:
+    """The easiest exercise of a progression chain."""
+    while BY_SLUG[slug].easier:
+        slug = BY_SLUG[slug].easier
+    return slug
+
+
+@pytest.mark.parametrize("answers", SHAPE_PERSONAS)
+def test_a_routine_never_holds_two_versions_of_the_same_exercise(answers):
+    program = build(result_of(answers))
+    for day in training_days(program):
+        chains = [chain_of(e.slug) for e in day.exercises]
+        assert len(chains) == len(set(chains)), (day.number, [e.slug for e in day.exercises])
