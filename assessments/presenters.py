@@ -50,6 +50,10 @@ PHYSIO_NOTE = (
     "Your pain has not clearly improved after a couple of weeks of home care, so a check with a "
     "physiotherapist is worth considering (see the advice below)."
 )
+PLAN_TEXT = {
+    True: "A 4-week routine of stretches and exercises for the contributors below, with a short check-in each day.",
+    False: "Gentle movement until you have seen a professional, with a short check-in each day.",
+}
 # The strongest contributors are shown in full; the rest are folded away to keep the page short.
 SHOWN_IN_FULL = 3
 
@@ -94,6 +98,7 @@ def present_result(assessment) -> dict:
         "more": likely[SHOWN_IN_FULL:],
         "unlikely": [i for i in imbalances if i["likelihood"] == "unlikely"],
         "advice": result["advice"],
+        "plan_text": PLAN_TEXT[tier == SELF_CARE],
     }
 
 

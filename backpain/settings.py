@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from backpain.env import env_bool, env_int, env_list, env_str
+from backpain.env import env_bool, env_int, env_list, env_str, env_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,12 +102,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "UTC"
+# The runners' local time zone decides what "today" is for the plan and the check-ins.
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Per-process memory: it only holds renderings of results that never change, so
-# several processes need not share it (no state between requests lives here).
+# Per-process memory: it holds renderings of results (which never change), of programme
+# pages and the exercise library, each under a key that changes with what it depends on
+# (day, check-ins, library version), so several processes need not share it.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -328,6 +328,7 @@ class Context:
     start: date
     start_pain: int
     weeks_before: int  # weeks of home care before the assessment
+    known_signs: frozenset[str] = frozenset()  # warning signs the assessment already triaged
 
 
 def _when(d: date) -> str:
@@ -365,10 +366,11 @@ class CheckInRule:
 
 
 def _new_warning_sign(history, ctx):
+    # A sign the assessment already triaged (say, night pain behind an urgent result) is not new.
     return [
-        f"at your check-in on {_when(c.day)} you reported: {_sign_words(c.warning_signs)}"
+        f"at your check-in on {_when(c.day)} you reported: {_sign_words(new)}"
         for c in history
-        if c.warning_signs
+        if (new := [code for code in c.warning_signs if code not in ctx.known_signs])
     ][-1:]
 
 
@@ -392,6 +394,8 @@ def _painful_runs(history, ctx):
 
 
 def _worse_than_start(history, ctx):
+    # One bad day (pain up 2) is a rest day (see _pain_up); worse at two check-ins in a row
+    # is a trend that needs a professional's look.
     last = history[-2:]
     if len(last) == 2 and all(c.pain > ctx.start_pain for c in last):
         return [
@@ -503,7 +507,6 @@ class Routine:
     main: tuple[Choice, ...]
     easy: tuple[Choice, ...]  # for easy and rest days
     walk: Choice | None
-    uncovered: tuple[str, ...]
 
 
 def _focus_of(result: dict) -> list[tuple[str, str, int | None]]:
@@ -622,11 +625,15 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
 
     # Strength before stretching: the stretches end the routine as a cool-down.
     order = {MOBILITY: 0, STRENGTH: 1, STRETCH: 2}
+    if gentle:
+        # Until a professional has checked, the contributors wait (the result page says so too).
+        why = {
+            slug: ["gentle movement that keeps you active until a professional has checked your back"] for slug in why
+        }
     main = tuple(
         Choice(e, tuple(why[e.slug]), tuple(code for code in focus_codes if code in e.targets))
         for e in sorted(chosen, key=lambda e: (order.get(e.kind, 3), chosen.index(e)))
     )
-    uncovered = tuple(code for code in focus_codes if not any(code in e.targets for e in chosen))
 
     easy_pool = [e for e in pool if e.gentle]
     easy = sorted(easy_pool, key=lambda e: rank(e, None))[:EASY_DAY_EXTRAS]
@@ -636,7 +643,6 @@ def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozens
         main=main,
         easy=tuple(Choice(e, ("gentle movement that keeps you loose on an easy day",)) for e in easy),
         walk=Choice(walk, ("staying active helps back pain settle",)) if walk else None,
-        uncovered=uncovered,
     )
 
 
@@ -691,7 +697,8 @@ def build_program(
     before the start) are ignored. Deterministic: the same inputs give the same plan.
     """
     today = today or start
-    ctx = Context(start, start_pain, weeks_before)
+    known_signs = frozenset(code for reason in result.get("triage_reasons", []) for code in reason["answers"])
+    ctx = Context(start, start_pain, weeks_before, known_signs)
     by_slug = {e.slug: e for e in library}
     history = sorted({c.day: c for c in check_ins if start <= c.day <= today}.values(), key=lambda c: c.day)
     result_flags = _tier_flags(result)
@@ -794,8 +801,24 @@ def build_program(
     status, tier, reasons = state_on(today)
     all_days = [day for week in weeks for day in week.days]
     today_day = next((day for day in all_days if day.date == today), None)
+    finished = today_day is None and today > start
+    if finished:
+        # After the 4 weeks: the last week's routine goes on, under the same rules (rest days,
+        # gentle only, stop), so that what the check-ins say still shows on the day.
+        number = (today - start).days + 1
+        today_day = _day(
+            number, today, PROGRAM_WEEKS, step, (status, tier, reasons), flags_on(today),
+            rest_reasons(today, number), routine_for, by_slug,
+        )  # fmt: skip
     flags = flags_on(today)
-    used = {e.slug for day in all_days for e in day.warm_up + day.exercises}
+    # The instructions cover what is still to come, as the runner's state is today.
+    to_come = [day for day in all_days if day.date > today] + ([today_day] if today_day else [])
+    used = {
+        e.slug
+        for day in to_come
+        for e in day.warm_up + day.exercises
+        if allowed(by_slug[e.slug], flags) and (status == FULL or by_slug[e.slug].gentle)
+    }
     base = routine_for(flags - {ACUTE_FLARE}, status == GENTLE)
     covered = {code for e in base.main for code in e.spec.targets}
     focus = [Focus(code, label, score, code in covered) for code, label, score in _focus_of(result)]
@@ -815,7 +838,7 @@ def build_program(
         flags=sorted(flags),
         exercises=sorted((by_slug[s] for s in used), key=lambda e: e.name),
         advice=[] if status == STOPPED else list(result.get("advice", [])),
-        finished=today_day is None and today > start,
+        finished=finished,
     )
 
 

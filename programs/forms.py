@@ -27,7 +27,7 @@ PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 class CheckInForm(forms.ModelForm):
     day = forms.DateField(
         label="Which day is this check-in for?",
-        help_text="Today, or an earlier day you missed.",
+        help_text="Today, or an earlier day you missed: then answer for that day. Sending a day again replaces it.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Please give the day.", "invalid": "Please give a date such as 2026-11-27."},
     )

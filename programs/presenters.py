@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from assessments.scoring import CAUTION_WORDS, EMERGENCY, ROUTINE, URGENT
+from assessments.scoring import EMERGENCY, ROUTINE, URGENT
 from programs import builder
-from programs.models import CheckIn, Exercise
+from programs.models import CAUTION_CHOICES, CheckIn, Exercise
 
 STATUS_BANNERS = {
     builder.STOPPED: {
@@ -47,11 +47,7 @@ DAY_WORDS = {
 REGION_WORDS = dict(Exercise.Region.choices)
 EQUIPMENT_WORDS = dict(Exercise.Equipment.choices)
 DONE_WORDS = dict(CheckIn.Done.choices)
-
-
-def _caution_text(code: str) -> str:
-    words = CAUTION_WORDS.get(code, code)
-    return words[:1].upper() + words[1:] + "."
+CAUTION_TEXT = dict(CAUTION_CHOICES)
 
 
 def present_entry(entry: builder.Entry) -> dict:
@@ -72,14 +68,18 @@ def present_day(day: builder.Day, today, cards: dict | None = None) -> dict:
         "warm_up": [present_entry(e) for e in day.warm_up],
         "exercises": [present_entry(e) for e in day.exercises],
     }
-    if cards:
-        for entry in entries["warm_up"] + entries["exercises"]:
-            entry["card"] = cards.get(entry["slug"])
+    for entry in entries["warm_up"] + entries["exercises"]:
+        entry["card"] = (cards or {}).get(entry["slug"])  # the instructions, where the page has them
     return {
         "number": day.number,
         "date": day.date,
         "kind": day.kind,
         "kind_words": DAY_WORDS[day.kind],
+        "is_rest": day.kind == builder.REST,
+        "is_training": day.kind == builder.TRAINING,
+        "exercises_heading": "Easy options for today"
+        if day.kind in (builder.REST, builder.EASY)
+        else "Today's exercises",
         "title": day.title,
         **entries,
         "minutes": day.minutes,
@@ -87,7 +87,6 @@ def present_day(day: builder.Day, today, cards: dict | None = None) -> dict:
         "suggestions": day.suggestions,
         "adapted": day.adapted,
         "is_today": day.date == today,
-        "is_past": day.date < today,
         "anchor": f"day-{day.number}",
     }
 
@@ -106,7 +105,7 @@ def present_exercise(spec: builder.ExerciseSpec, variants: dict[str, builder.Exe
         "dosage": dosage.text,
         "minutes": dosage.minutes,
         "equipment": ", ".join(EQUIPMENT_WORDS.get(e, e) for e in spec.equipment if e != "none") or "None",
-        "cautions": [_caution_text(code) for code in spec.cautions],
+        "cautions": [f"{CAUTION_TEXT.get(code, code)}." for code in spec.cautions],
         "easier": variants[spec.easier].name if spec.easier in variants else None,
         "harder": variants[spec.harder].name if spec.harder in variants else None,
     }
@@ -230,19 +229,23 @@ def present_program(
         "today_changes": [n for n in program.notices if n.day == today],
         "today_check_in": next((c for c in check_ins if c.day == today), None),
         "finished": program.finished,
+        "plan_weeks": builder.PROGRAM_WEEKS,
+        "plan_days": builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK,
+        "easy_days_per_week": builder.WEEK_PATTERN.count(builder.EASY),
         "start": program.start,
         "end": days[-1].date if days else None,
         "this_week": (
             {
                 "number": this_week.number,
                 "note": this_week.note,
-                "days": [present_day(d, today) for d in this_week.days],
+                "days": [present_day(d, today, cards) for d in this_week.days],
             }
             if this_week and not stopped
             else None
         ),
         "weeks": [
-            {"number": w.number, "note": w.note, "days": [present_day(d, today) for d in w.days]} for w in program.weeks
+            {"number": w.number, "note": w.note, "days": [present_day(d, today, cards) for d in w.days]}
+            for w in program.weeks
         ]
         if not stopped
         else [],

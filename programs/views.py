@@ -98,6 +98,10 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["stopped"] = self.object.triage == EMERGENCY
         context["checked_in_today"] = self.todays_check_in is not None
+        known = {code for reason in self.object.result["triage_reasons"] for code in reason["answers"]}
+        context["reported_signs"] = [
+            c for c in self.object.check_ins.exclude(warning_signs=[]) if set(c.warning_signs) - known
+        ]
         return context
 
     def post(self, request, *args, **kwargs):

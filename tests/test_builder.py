@@ -957,3 +957,34 @@ def test_a_routine_never_holds_two_versions_of_the_same_exercise(answers):
     for day in training_days(program):
         chains = [chain_of(e.slug) for e in day.exercises]
         assert len(chains) == len(set(chains)), (day.number, [e.slug for e in day.exercises])
+
+
+def test_a_warning_sign_the_assessment_already_triaged_is_not_new():
+    result = result_of({"night_pain": True})  # urgent: gentle movement only
+    known = [CheckInSpec(on(3), 3, warning_signs=("night_pain",))]
+    program = build(result, known, today=on(3))
+    assert program.status == "gentle"
+    assert [n.code for n in program.notices if n.level == "emergency"] == []
+
+    new = [CheckInSpec(on(3), 3, warning_signs=("night_pain", "both_legs"))]
+    program = build(result, new, today=on(3))
+    assert program.status == "stopped"
+    assert "both legs" in program.reasons[0] and "night" not in program.reasons[0]
+
+
+def test_after_the_four_weeks_today_still_follows_the_check_in_rules():
+    program = build(check_ins=[CheckInSpec(on(40), 9)], today=on(40))
+    assert program.finished
+    assert program.today.date == on(40) and program.today.kind == "rest"
+    assert any("9/10" in reason for reason in program.today.reasons)
+    assert "acute_flare" in program.flags
+    assert all("acute_flare" not in e.cautions for e in program.exercises)
+
+
+def test_the_instructions_cover_only_what_is_still_to_come_and_allowed_today():
+    check_ins = [CheckInSpec(on(13), 4), CheckInSpec(on(14), 4)]  # worse than the start twice: gentle from day 14
+    program = build(check_ins=check_ins, today=on(14))
+    assert program.status == "gentle"
+    assert program.exercises and all(e.gentle for e in program.exercises)
+    earlier = {e.slug for day in program.days[:12] for e in day.exercises}
+    assert earlier - {e.slug for e in program.exercises}  # the full routine of the first days is no longer taught

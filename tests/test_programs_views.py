@@ -166,9 +166,54 @@ def test_after_four_weeks_the_plan_says_it_is_complete(client, library):
         assessment=assessment, day=timezone.localdate(), pain_now=1, routine_done="all", run="no_pain", distance=5
     )
     html = client.get(url("programs:program", assessment)).content.decode()
-    assert "Your 4-week plan is complete" in html
+    assert "Your 4-week plan is over" in html
+    assert "(after your 4-week plan)" in html
     assert "This week (week" not in html
-    assert "Check in for today" in html
+    assert "Update today&#x27;s check-in" in html or "Update today's check-in" in html
+
+
+def test_after_four_weeks_the_check_in_rules_still_decide_today(client, library):
+    assessment = assessment_with(days_ago=40)
+    CheckIn.objects.create(assessment=assessment, day=timezone.localdate(), pain_now=9, routine_done="none")
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Your 4-week plan is over" in html
+    assert "Rest day: easy walking and gentle movement" in html
+    assert "your pain was 9/10 at your check-in" in html
+    # No exercise the flare rules out is shown, today or in the instructions.
+    cautioned = {e.name for e in Exercise.objects.all() if "acute_flare" in e.cautions}
+    shown = {unescape(name) for name in re.findall(r'class="h5 card-title" id="[^"]+">([^<]+)<', html)}
+    assert shown and not shown & cautioned
+
+
+def test_once_a_professional_is_advised_the_instructions_show_only_gentle_exercises(client, library):
+    assessment = assessment_with(days_ago=14)
+    for days_ago in (3, 2):  # pain above the start (3) at two check-ins in a row
+        CheckIn.objects.create(
+            assessment=assessment, day=timezone.localdate() - timedelta(days=days_ago), pain_now=4, routine_done="all"
+        )
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Book an appointment with a professional" in html
+    gentle = set(Exercise.objects.filter(gentle=True).values_list("name", flat=True))
+    shown = {unescape(name) for name in re.findall(r'class="h5 card-title" id="[^"]+">([^<]+)<', html)}
+    assert shown and shown <= gentle
+
+
+def test_a_sign_the_assessment_already_knew_does_not_stop_the_plan(client, library):
+    assessment = assessment_with(night_pain=True)  # urgent: gentle movement only
+    client.post(
+        url("programs:check_in", assessment), check_in_data(warning_signs=["night_pain"], no_warning_signs=None)
+    )
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Stop the exercises and get medical help now" not in html
+    assert "See a doctor within a day or two" in html
+
+    client.post(
+        url("programs:check_in", assessment), check_in_data(warning_signs=["bladder_bowel"], no_warning_signs=None)
+    )
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Stop the exercises and get medical help now" in html
+    form_page = client.get(url("programs:check_in", assessment)).content.decode()
+    assert "You reported a warning sign on" in form_page
 
 
 def test_after_four_weeks_the_whole_plan_can_still_be_printed(client, library):

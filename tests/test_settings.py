@@ -46,3 +46,10 @@ def test_a_missing_secret_key_is_explained_in_one_line_not_a_traceback():
         "Configuration error: SECRET_KEY is not set: set the SECRET_KEY environment variable "
         "(or DEBUG=1 for local development only)."
     ]
+
+
+def test_a_time_zone_that_does_not_exist_fails_loudly():
+    result = manage("check", env={"SECRET_KEY": "x", "TIME_ZONE": "Mars/Olympus"})
+    assert result.returncode != 0
+    assert "TIME_ZONE='Mars/Olympus' is not a time zone name" in result.stderr
+    assert "Traceback" not in result.stderr
