@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
 
 from assessments.scoring import EMERGENCY, ROUTINE, URGENT
 from programs import builder
@@ -48,6 +51,10 @@ REGION_WORDS = dict(Exercise.Region.choices)
 EQUIPMENT_WORDS = dict(Exercise.Equipment.choices)
 DONE_WORDS = dict(CheckIn.Done.choices)
 CAUTION_TEXT = dict(CAUTION_CHOICES)
+# Our own line drawings, one per library exercise (static/img/exercises/<slug>.svg); an
+# exercise a clinician added has none until someone draws it.
+ILLUSTRATION_DIR = Path(settings.BASE_DIR) / "static" / "img" / "exercises"
+ILLUSTRATIONS = frozenset(path.stem for path in ILLUSTRATION_DIR.glob("*.svg"))
 
 
 def present_entry(entry: builder.Entry) -> dict:
@@ -106,6 +113,7 @@ def present_exercise(spec: builder.ExerciseSpec, variants: dict[str, builder.Exe
         "minutes": dosage.minutes,
         "equipment": ", ".join(EQUIPMENT_WORDS.get(e, e) for e in spec.equipment if e != "none") or "None",
         "cautions": [f"{CAUTION_TEXT.get(code, code)}." for code in spec.cautions],
+        "illustration": f"img/exercises/{spec.slug}.svg" if spec.slug in ILLUSTRATIONS else "",
         "easier": variants[spec.easier].name if spec.easier in variants else None,
         "harder": variants[spec.harder].name if spec.harder in variants else None,
     }

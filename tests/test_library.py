@@ -3,6 +3,7 @@
 import io
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -672,3 +673,22 @@ def test_an_exercise_added_in_the_admin_with_a_bad_dosage_is_not_stored(clinicia
     assert response.status_code == 200
     assert "hold_seconds" in response.context["adminform"].form.errors
     assert not Exercise.objects.filter(slug="long-hold").exists()
+
+
+# --- Illustrations ---------------------------------------------------------------------------
+
+ILLUSTRATIONS = Path(__file__).resolve().parent.parent / "static" / "img" / "exercises"
+
+
+@pytest.mark.parametrize("slug", [row["slug"] for row in read_library()])
+def test_every_library_exercise_has_a_plain_decorative_drawing(slug):
+    import xml.etree.ElementTree as ET
+
+    path = ILLUSTRATIONS / f"{slug}.svg"
+    text = path.read_text(encoding="utf-8")
+    root = ET.fromstring(text)  # noqa: S314 - our own files in the repo
+    assert root.tag.endswith("svg") and root.get("aria-hidden") == "true"
+    # Nothing that could run, fetch or style from outside: a plain drawing under the CSP.
+    for forbidden in ("<script", "<style", "style=", "href", "<text", "<image"):
+        assert forbidden not in text, forbidden
+    assert len(text.encode()) < 4096
