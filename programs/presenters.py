@@ -10,7 +10,17 @@ from assessments.scoring import EMERGENCY, ROUTINE, URGENT
 from programs import builder
 from programs.models import CAUTION_CHOICES, CheckIn, Exercise
 
+EMERGENCY_RESULT = "emergency_result"
 STATUS_BANNERS = {
+    EMERGENCY_RESULT: {
+        "css": "danger",
+        "icon": "!",
+        "heading": "Seek emergency care now",
+        "lead": (
+            "Your answers include a warning sign that needs a doctor straight away, so there is no exercise "
+            "plan. Please do not run or exercise until a doctor has seen you."
+        ),
+    },
     builder.STOPPED: {
         "css": "danger",
         "icon": "!",
@@ -215,7 +225,9 @@ def present_program(
     days = program.days
     stopped = program.status == builder.STOPPED
     banner = None
-    if stopped:
+    if assessment.triage == EMERGENCY:
+        banner = STATUS_BANNERS[EMERGENCY_RESULT]
+    elif stopped:
         banner = STATUS_BANNERS[builder.STOPPED]
     elif program.status == builder.GENTLE:
         banner = STATUS_BANNERS[(builder.GENTLE, program.tier)]
