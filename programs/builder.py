@@ -85,6 +85,15 @@ class ExerciseSpec:
     warm_up: bool = False
     gentle: bool = False
 
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> ExerciseSpec:
+        """From stored values (the model's fields or a library-file row): text fields hold one item
+        a line, lists become tuples, variants are slugs."""
+        lines = {name: tuple(line.strip() for line in (values[name] or "").splitlines() if line.strip())
+                 for name in ("steps", "cues", "mistakes")}  # fmt: skip
+        lists = {name: tuple(values[name] or ()) for name in ("targets", "equipment", "cautions")}
+        return cls(**{name: values[name] for name in cls.__dataclass_fields__} | lines | lists)
+
 
 @dataclass(frozen=True)
 class CheckInSpec:
@@ -331,8 +340,14 @@ class Context:
     known_signs: frozenset[str] = frozenset()  # warning signs the assessment already triaged
 
 
-def _when(d: date) -> str:
+def day_month(d: date) -> str:
+    """A date as the pages say it: "27 November"."""
     return f"{d.day} {d:%B}"
+
+
+def known_signs(result: dict) -> frozenset[str]:
+    """The answers behind the result's triage: signs a check-in cannot report as new."""
+    return frozenset(code for reason in result["triage_reasons"] for code in reason["answers"])
 
 
 def _improved(ctx: Context, pain: int) -> bool:
@@ -368,7 +383,7 @@ class CheckInRule:
 def _new_warning_sign(history, ctx):
     # A sign the assessment already triaged (say, night pain behind an urgent result) is not new.
     return [
-        f"at your check-in on {_when(c.day)} you reported: {_sign_words(new)}"
+        f"at your check-in on {day_month(c.day)} you reported: {_sign_words(new)}"
         for c in history
         if (new := [code for code in c.warning_signs if code not in ctx.known_signs])
     ][-1:]
@@ -376,20 +391,20 @@ def _new_warning_sign(history, ctx):
 
 def _pain_high(history, ctx):
     c = history[-1]
-    return [f"your pain was {c.pain}/10 at your check-in on {_when(c.day)}"] if c.pain >= PAIN_REST_AT else []
+    return [f"your pain was {c.pain}/10 at your check-in on {day_month(c.day)}"] if c.pain >= PAIN_REST_AT else []
 
 
 def _pain_up(history, ctx):
     c = history[-1]
     if c.pain - ctx.start_pain >= PAIN_RISE_REST:
-        return [f"your pain rose from {ctx.start_pain}/10 at the start to {c.pain}/10 on {_when(c.day)}"]
+        return [f"your pain rose from {ctx.start_pain}/10 at the start to {c.pain}/10 on {day_month(c.day)}"]
     return []
 
 
 def _painful_runs(history, ctx):
     runs = [c for c in history if c.run != NO_RUN]
     if len(runs) >= 2 and history[-1] is runs[-1] and all(c.run in PAINFUL_RUN for c in runs[-2:]):
-        return [f"your back hurt with your runs on {_when(runs[-2].day)} and {_when(runs[-1].day)}"]
+        return [f"your back hurt with your runs on {day_month(runs[-2].day)} and {day_month(runs[-1].day)}"]
     return []
 
 
@@ -667,7 +682,7 @@ def _entry(
     return Entry(e.slug, e.name, e.kind, dosage, dosage.text, why)
 
 
-def _tier_flags(result: dict) -> frozenset[str]:
+def _result_flags(result: dict) -> frozenset[str]:
     # No default: a result without its flags must never reach the exercises (see migration 0002).
     return frozenset(flag["code"] for flag in result["flags"])
 
@@ -697,11 +712,10 @@ def build_program(
     before the start) are ignored. Deterministic: the same inputs give the same plan.
     """
     today = today or start
-    known_signs = frozenset(code for reason in result.get("triage_reasons", []) for code in reason["answers"])
-    ctx = Context(start, start_pain, weeks_before, known_signs)
+    ctx = Context(start, start_pain, weeks_before, known_signs(result))
     by_slug = {e.slug: e for e in library}
     history = sorted({c.day: c for c in check_ins if start <= c.day <= today}.values(), key=lambda c: c.day)
-    result_flags = _tier_flags(result)
+    result_flags = _result_flags(result)
     result_tier = result["tier"]
 
     # Events from the check-ins: each rule on the history up to each check-in.

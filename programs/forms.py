@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from assessments.questionnaire import QUESTIONS
+from programs.builder import day_month
 from programs.models import CheckIn
 
 # Signs that can appear during the plan (history items such as a past cancer cannot be "new").
@@ -22,6 +23,11 @@ CHECK_IN_SIGNS = (
     "thoracic_pain",
 )
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
+
+
+def _one_of(label: str, choices) -> forms.ChoiceField:
+    messages = {"required": "Please choose one answer.", "invalid_choice": "Please choose one of the answers shown."}
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect, error_messages=messages)
 
 
 class CheckInForm(forms.ModelForm):
@@ -41,24 +47,8 @@ class CheckInForm(forms.ModelForm):
             "invalid_choice": "Please choose a number from 0 to 10.",
         },
     )
-    routine_done = forms.ChoiceField(
-        label="Did you do today's routine?",
-        choices=CheckIn.Done.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Please choose one answer.",
-            "invalid_choice": "Please choose one of the answers shown.",
-        },
-    )
-    run = forms.ChoiceField(
-        label="Did you run today?",
-        choices=CheckIn.RunPain.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Please choose one answer.",
-            "invalid_choice": "Please choose one of the answers shown.",
-        },
-    )
+    routine_done = _one_of("Did you do today's routine?", CheckIn.Done.choices)
+    run = _one_of("Did you run today?", CheckIn.RunPain.choices)
     distance = forms.DecimalField(
         label="How far did you run?",
         required=False,
@@ -120,7 +110,7 @@ class CheckInForm(forms.ModelForm):
             raise forms.ValidationError("That day has not come yet. Check in for today or an earlier day.")
         if day < self.start:
             raise forms.ValidationError(
-                f"Your plan started on {self.start.day} {self.start:%B %Y}. Choose that day or a later one."
+                f"Your plan started on {day_month(self.start)} {self.start:%Y}. Choose that day or a later one."
             )
         return day
 
@@ -136,7 +126,3 @@ class CheckInForm(forms.ModelForm):
                 "distance", "You said you did not run today: leave the distance empty, or say how the run went."
             )
         return cleaned
-
-    def validate_unique(self):
-        # A second check-in for the same day updates the first (see the view), so it is not an error.
-        pass

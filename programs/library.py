@@ -137,28 +137,4 @@ def load_library(path: Path = LIBRARY_FILE) -> LoadReport:
 
 def file_specs(path: Path = LIBRARY_FILE) -> list[ExerciseSpec]:
     """The file's exercises as builder input, without the database (for tests and checks)."""
-    return [
-        ExerciseSpec(
-            slug=row["slug"],
-            name=row["name"],
-            kind=row["kind"],
-            region=row["region"],
-            targets=tuple(row["targets"]),
-            steps=tuple(row["steps"].splitlines()),
-            cues=tuple(row["cues"].splitlines()),
-            mistakes=tuple(row["mistakes"].splitlines()),
-            sets=row["sets"],
-            reps=row["reps"],
-            hold_seconds=row["hold_seconds"],
-            per_side=row["per_side"],
-            rest_seconds=row["rest_seconds"],
-            minutes=row["minutes"],
-            easier=row["easier"],
-            harder=row["harder"],
-            equipment=tuple(row["equipment"]),
-            cautions=tuple(row["cautions"]),
-            warm_up=row["warm_up"],
-            gentle=row["gentle"],
-        )
-        for row in read_library(path)
-    ]
+    return [ExerciseSpec.from_values(row) for row in read_library(path)]

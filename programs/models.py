@@ -120,32 +120,10 @@ class Exercise(models.Model):
 
     def as_spec(self) -> builder.ExerciseSpec:
         """The plain data the builder works on (variants by slug, read from the loaded objects)."""
-        return builder.ExerciseSpec(
-            slug=self.slug,
-            name=self.name,
-            kind=self.kind,
-            region=self.region,
-            targets=tuple(self.targets or ()),
-            steps=tuple(_lines(self.steps)),
-            cues=tuple(_lines(self.cues)),
-            mistakes=tuple(_lines(self.mistakes)),
-            sets=self.sets,
-            reps=self.reps,
-            hold_seconds=self.hold_seconds,
-            per_side=self.per_side,
-            rest_seconds=self.rest_seconds,
-            minutes=self.minutes,
-            easier=self.easier.slug if self.easier_id and self.easier else None,
-            harder=self.harder.slug if self.harder_id and self.harder else None,
-            equipment=tuple(self.equipment or ()),
-            cautions=tuple(self.cautions or ()),
-            warm_up=self.warm_up,
-            gentle=self.gentle,
-        )
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+        values = {field.name: getattr(self, field.name) for field in self._meta.concrete_fields}
+        values["easier"] = self.easier.slug if self.easier_id else None
+        values["harder"] = self.harder.slug if self.harder_id else None
+        return builder.ExerciseSpec.from_values(values)
 
 
 def library_version() -> str:

@@ -162,14 +162,14 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int)
     def y(pain: int) -> float:
         return round(PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * pain / 10, 1)
 
-    points = [ChartPoint(x(0), y(start_pain), f"Start, {start.day} {start:%B}: pain {start_pain} out of 10")]
+    points = [ChartPoint(x(0), y(start_pain), f"Start, {builder.day_month(start)}: pain {start_pain} out of 10")]
     points += [
-        ChartPoint(x((c.day - start).days), y(c.pain_now), f"{c.day.day} {c.day:%B}: pain {c.pain_now} out of 10")
+        ChartPoint(x((c.day - start).days), y(c.pain_now), f"{builder.day_month(c.day)}: pain {c.pain_now} out of 10")
         for c in check_ins
     ]
     marks = [
         DoneMark(
-            x((c.day - start).days), c.routine_done, f"{c.day.day} {c.day:%B}: {DONE_WORDS[c.routine_done].lower()}"
+            x((c.day - start).days), c.routine_done, f"{builder.day_month(c.day)}: {DONE_WORDS[c.routine_done].lower()}"
         )
         for c in check_ins
     ]
@@ -187,7 +187,7 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int)
         )
         summary = (
             f"Your pain was {start_pain} out of 10 at the start and {latest.pain_now} out of 10 at your latest "
-            f"check-in on {latest.day.day} {latest.day:%B} ({trend}). Over {len(check_ins)} check-in"
+            f"check-in on {builder.day_month(latest.day)} ({trend}). Over {len(check_ins)} check-in"
             f"{'s' if len(check_ins) != 1 else ''} you did the whole routine on {done_all} day"
             f"{'s' if done_all != 1 else ''} and part of it on {done_some}."
         )

@@ -15,7 +15,7 @@ from django.views.generic.edit import FormMixin
 
 from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
-from programs.builder import build_program
+from programs.builder import build_program, day_month, known_signs
 from programs.forms import CheckInForm
 from programs.models import CheckIn, library_specs, library_version
 from programs.presenters import present_program
@@ -98,7 +98,7 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["stopped"] = self.object.triage == EMERGENCY
         context["checked_in_today"] = self.todays_check_in is not None
-        known = {code for reason in self.object.result["triage_reasons"] for code in reason["answers"]}
+        known = known_signs(self.object.result)
         context["reported_signs"] = [
             c for c in self.object.check_ins.exclude(warning_signs=[]) if set(c.warning_signs) - known
         ]
@@ -117,7 +117,7 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         day = form.cleaned_data["day"]
         with transaction.atomic():
             _, created = CheckIn.objects.update_or_create(assessment=self.object, day=day, defaults=data)
-        when = "today" if day == timezone.localdate() else f"{day.day} {day:%B}"
+        when = "today" if day == timezone.localdate() else day_month(day)
         messages.success(
             request,
             f"Your check-in for {when} is saved." if created else f"Your check-in for {when} is updated.",
