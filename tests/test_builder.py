@@ -123,8 +123,8 @@ def exercise(slug: str, kind: str = "strength", targets=("weak_glutes",), **more
     return ExerciseSpec(**fields)
 
 
-# Personas whose plans follow every shape rule in every week (see the xfail tests at the end
-# for the ones that do not).
+# Personas whose plans must follow every shape rule in every week (the cases that once broke
+# the builder are at the end).
 SHAPE_PERSONAS = [
     pytest.param({}, id="no_clear_contributor"),
     pytest.param(
