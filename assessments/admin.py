@@ -1,1 +1,215 @@
-"""The clinician's admin for assessments arrives with the clinician-review issue."""
+"""Assessments in the admin: the clinician's review queue, one assessment in plain words, exports.
+
+Scoped by ClinicScopedAdmin: a clinician sees the assessments of their own clinics only,
+in every list, filter, search, page, action and export. What the runner answered and what
+the engine computed are shown, never edited; the form holds the review fields only.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from assessments import exports, fhir
+from assessments.models import URGENCY, Assessment
+from assessments.presenters import present_answers
+from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
+from clinics.admin import ClinicScopedAdmin
+from clinics.models import AccessRecord, Clinic
+from clinics.permissions import clinic_ids
+from programs.models import CheckIn
+from programs.presenters import present_review
+
+# The badge says the tier in words; the colour (and a symbol) only repeat it.
+BADGES = {
+    EMERGENCY: ("badge-emergency", "!!", "Emergency"),
+    URGENT: ("badge-urgent", "!", "Urgent"),
+    ROUTINE: ("badge-routine", "i", "See a professional"),
+    SELF_CARE: ("badge-self-care", "✓", "Self-care"),
+}
+
+
+class TriageFilter(admin.SimpleListFilter):
+    title = "triage"
+    parameter_name = "tier"
+
+    def lookups(self, request, model_admin):
+        return [(tier, BADGES[tier][2]) for tier in URGENCY]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(tier=self.value()) if self.value() else queryset
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = "flag"
+    parameter_name = "flag"
+    FLAGS = {
+        "rest_day": ("Rest day", {"rest_day": True}),
+        "see_professional": ("See a professional (any tier)", {"urgency__lte": URGENCY[ROUTINE]}),
+        "none": ("No flag", {"rest_day": False, "urgency": URGENCY[SELF_CARE]}),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, (label, _) in self.FLAGS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.FLAGS:
+            return queryset.filter(**self.FLAGS[self.value()][1])
+        return queryset
+
+
+class ClinicFilter(admin.SimpleListFilter):
+    """Only the user's own clinics are offered (a superuser sees all, and "no clinic")."""
+
+    title = "clinic"
+    parameter_name = "clinic"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        ids = clinic_ids(request)
+        clinics = Clinic.objects.all() if ids is None else Clinic.objects.filter(pk__in=ids)
+        choices = [(str(c.pk), c.name) for c in clinics]
+        if ids is None:
+            choices.append((self.NONE, "No clinic (started from the home page)"))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NONE:
+            return queryset.filter(clinic__isnull=True)
+        if value:
+            # An id outside the user's clinics matches nothing: the queryset is already scoped.
+            return queryset.filter(clinic_id=value) if value.isdigit() else queryset.none()
+        return queryset
+
+
+def latest_check_in():
+    return Subquery(CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day").values("day")[:1])
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ClinicScopedAdmin):
+    change_form_template = "admin/assessments/assessment/change_form.html"
+    list_display = (
+        "created",
+        "clinic",
+        "runner",
+        "triage_badge",
+        "rest_day",
+        "see_a_professional",
+        "top_imbalance",
+        "pain_now",
+        "latest_check_in",
+        "reviewed",
+    )
+    list_display_links = ("created", "runner")
+    list_filter = (TriageFilter, FlagFilter, "reviewed", "follow_up", ClinicFilter, "top_imbalance")
+    list_select_related = ("clinic",)
+    date_hierarchy = "created"
+    # Unreviewed first, then the most urgent, then the newest.
+    ordering = ("reviewed", "urgency", "-created")
+    search_fields = ("nickname",)
+    search_help_text = "Search by nickname, or by the reference (the first characters of the runner's link)."
+    show_full_result_count = False
+    list_per_page = 50
+    # The runner's page is reached by their private link only, never from the admin.
+    view_on_site = False
+    actions = ("mark_reviewed", "export_csv", "export_fhir")
+    fieldsets = (("Review", {"fields": ("clinician_notes", "follow_up", "reviewed", "reviewed_by", "reviewed_at")}),)
+    readonly_fields = ("reviewed_by", "reviewed_at")
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
+
+    # --- list ---
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(latest_check_in=latest_check_in())
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if exports.looks_like_reference(term):
+            # Case-sensitive prefix of the token: the token's own index finds it.
+            queryset |= self.get_queryset(request).filter(token__startswith=term)
+        return queryset, may_have_duplicates
+
+    @admin.display(description="Runner", ordering="nickname")
+    def runner(self, obj):
+        return f"{obj.nickname or '(no nickname)'} · {obj.reference}"
+
+    @admin.display(description="Triage", ordering="urgency")
+    def triage_badge(self, obj):
+        css, symbol, words = BADGES[obj.tier]
+        return format_html(
+            '<span class="triage-badge {}"><span aria-hidden="true">{}</span> {}</span>', css, symbol, words
+        )
+
+    @admin.display(description="See a professional", boolean=True, ordering="urgency")
+    def see_a_professional(self, obj):
+        return obj.urgency <= URGENCY[ROUTINE]
+
+    @admin.display(description="Latest check-in", ordering="latest_check_in", empty_value="none")
+    def latest_check_in(self, obj):
+        return obj.latest_check_in
+
+    # --- one assessment ---
+
+    def has_add_permission(self, request):
+        return False  # assessments come from runners only
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {}
+        if obj is not None and self.has_view_permission(request, obj):
+            if request.method == "GET":
+                # Health data: every opening is on record (see the access records).
+                AccessRecord.record(request.user, AccessRecord.Action.OPENED, obj)
+            extra = present_review(obj)
+            extra["answer_sections"] = present_answers(obj.answers)
+            if request.user.is_superuser:
+                extra["access_records"] = list(obj.access_records.all()[:20])
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def save_model(self, request, obj, form, change):
+        # Only the review is written: what the runner said and what the engine computed stay as stored.
+        if "reviewed" in form.changed_data:
+            obj.reviewed_by, obj.reviewed_at = (request.user, timezone.now()) if obj.reviewed else (None, None)
+        obj.save(update_fields=["clinician_notes", "follow_up", "reviewed", "reviewed_by", "reviewed_at"])
+
+    # --- actions ---
+
+    @admin.action(description="Mark the selected assessments reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        to_mark = list(queryset.filter(reviewed=False).order_by().values_list("pk", flat=True))
+        now = timezone.now()
+        marked = Assessment.objects.filter(pk__in=to_mark).update(
+            reviewed=True, reviewed_by=request.user, reviewed_at=now
+        )
+        for obj in Assessment.objects.filter(pk__in=to_mark).only("pk", "created", "triage"):
+            self.log_change(request, obj, [{"changed": {"fields": ["reviewed"]}}])
+        self.message_user(
+            request,
+            f"{marked} assessment{'s' if marked != 1 else ''} marked reviewed."
+            if marked
+            else "The selected assessments were already reviewed.",
+            messages.SUCCESS if marked else messages.INFO,
+        )
+
+    @admin.action(description="Export the selected assessments as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        AccessRecord.record(request.user, AccessRecord.Action.EXPORTED_CSV, count=queryset.count())
+        response = StreamingHttpResponse(exports.csv_lines(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="assessments-{timezone.localdate():%Y-%m-%d}.csv"'
+        return response
+
+    @admin.action(description="Export the selected assessments as FHIR R4 (JSON)", permissions=["view"])
+    def export_fhir(self, request, queryset):
+        AccessRecord.record(request.user, AccessRecord.Action.EXPORTED_FHIR, count=queryset.count())
+        base = request.build_absolute_uri("/")
+        response = StreamingHttpResponse(fhir.bundle_chunks(queryset, base), content_type="application/fhir+json")
+        response["Content-Disposition"] = (
+            f'attachment; filename="assessments-fhir-{timezone.localdate():%Y-%m-%d}.json"'
+        )
+        return response

@@ -1,12 +1,20 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import scoring
 from assessments.answers import validate_answers
 from assessments.questionnaire import QUESTIONNAIRE_VERSION
 from assessments.scoring import CATALOGUE, score_answers
+
+# The changelist's default order: most urgent first (a stored rank, so that the order can use an index).
+URGENCY = {scoring.EMERGENCY: 0, scoring.URGENT: 1, scoring.ROUTINE: 2, scoring.SELF_CARE: 3}
+# How many characters of the token identify an assessment to a clinician ("reference"): the full
+# token is the runner's private key and is never shown in the admin.
+REFERENCE_LENGTH = 8
 
 
 def new_token() -> str:
@@ -15,25 +23,34 @@ def new_token() -> str:
 
 
 class AssessmentManager(models.Manager):
-    def create_from_answers(self, answers: dict) -> "Assessment":
+    def create_from_answers(self, answers: dict, clinic=None) -> "Assessment":
         """Validate and score the answers, then store them with the result.
 
         Raises answers.AnswerError (and stores nothing) when the answers do not
         fit the questionnaire. Callers wrap this in a transaction.
         """
+        assessment = self.build_from_answers(answers, clinic=clinic)
+        assessment.save(force_insert=True)
+        return assessment
+
+    def build_from_answers(self, answers: dict, clinic=None, **fields) -> "Assessment":
+        """An unsaved assessment: the validated answers, their result and its sortable copies."""
         clean = validate_answers(answers)
         result = score_answers(clean)
-        return self.create(
+        return self.model(
             questionnaire_version=QUESTIONNAIRE_VERSION,
             answers=clean,
             result=result.as_dict(),
             nickname=clean.get("nickname", ""),
             triage=result.triage,
             tier=result.tier,
+            urgency=URGENCY[result.tier],
             rest_day=result.rest_day,
             see_professional=result.see_professional,
             top_imbalance=result.top_imbalance,
             pain_now=clean["pain_now"],
+            clinic=clinic,
+            **fields,
         )
 
 
@@ -51,7 +68,7 @@ class Assessment(models.Model):
         SELF_CARE = scoring.SELF_CARE, "Self-care"
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
     questionnaire_version = models.CharField(max_length=20)
     answers = models.JSONField(help_text="The runner's answers exactly as validated, by question code.")
     result = models.JSONField(help_text="The scoring engine's result for these answers.")
@@ -66,15 +83,49 @@ class Assessment(models.Model):
         max_length=40, blank=True, db_index=True, choices=[(i.code, i.label) for i in CATALOGUE]
     )
     pain_now = models.PositiveSmallIntegerField(db_index=True)
+    urgency = models.PositiveSmallIntegerField(default=URGENCY[scoring.SELF_CARE], help_text="0 is most urgent.")
+
+    # Set by the invite link the runner started from; none when they started from the home page.
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+
+    # The clinician's review: the only fields the admin lets anyone change.
+    class FollowUp(models.TextChoices):
+        NONE_YET = "", "Not decided"
+        CONTACT = "contact", "Contact the runner"
+        BOOKED = "booked", "Appointment booked"
+        REFERRED = "referred", "Referred on (doctor, emergency)"
+        NOT_NEEDED = "not_needed", "No follow-up needed"
+
+    clinician_notes = models.TextField(
+        blank=True, help_text="Seen by the clinic's clinicians only, never by the runner."
+    )
+    follow_up = models.CharField(max_length=20, choices=FollowUp.choices, blank=True, db_index=True)
+    reviewed = models.BooleanField(default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AssessmentManager()
 
     class Meta:
         ordering = ["-created"]
-        indexes = [models.Index(fields=["tier", "-created"], name="assessment_tier_created")]
+        indexes = [
+            models.Index(fields=["tier", "-created"], name="assessment_tier_created"),
+            # The admin's default order (unreviewed, most urgent, newest), for everyone and per clinic.
+            models.Index(fields=["reviewed", "urgency", "-created"], name="assessment_review_queue"),
+            models.Index(fields=["clinic", "reviewed", "urgency", "-created"], name="assessment_clinic_queue"),
+        ]
 
     def __str__(self):
         return f"Assessment {self.created:%Y-%m-%d %H:%M} ({self.get_triage_display()})"
 
     def get_absolute_url(self):
         return reverse("assessments:result", kwargs={"token": self.token})
+
+    @property
+    def reference(self) -> str:
+        """What identifies the assessment to a clinician: the start of the private token."""
+        return self.token[:REFERENCE_LENGTH]

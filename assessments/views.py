@@ -17,6 +17,7 @@ from assessments.answers import AnswerError, skipped
 from assessments.forms import SECTION_FORMS, answers_from
 from assessments.models import Assessment
 from assessments.presenters import present_answers, present_result
+from clinics.views import clinic_of
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class QuestionnaireView(SessionWizardView):
         context["section"] = form.section
         context["percent_done"] = round(100 * self.steps.index / self.steps.count)
         context["has_progress"] = bool(self.storage.data.get(self.storage.step_data_key))
+        context["clinic"] = clinic_of(self.request)
+        context["is_first_step"] = self.steps.current == self.steps.first
         if self.steps.current == self.steps.last:
             # Say why the step count dropped, on the last step that is asked.
             not_asked = skipped(self.answers_so_far())
@@ -169,7 +172,7 @@ class QuestionnaireView(SessionWizardView):
             answers.update(form.answers())
         try:
             with transaction.atomic():
-                assessment = Assessment.objects.create_from_answers(answers)
+                assessment = Assessment.objects.create_from_answers(answers, clinic=clinic_of(self.request))
         except AnswerError as exc:
             # The forms check the same rules, so this means a bug: keep the answers, show the step.
             logger.error("Questionnaire answers passed the forms but not validate_answers: %s", exc.errors)

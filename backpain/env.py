@@ -50,3 +50,18 @@ def env_time_zone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not a time zone name such as Europe/London.") from exc
     return value
+
+
+def env_url_prefix(name: str, default: str, reserved: tuple[str, ...] = ()) -> str:
+    """A URL path prefix such as "clinic-admin/": letters, digits, '-', '_' and inner '/'."""
+    import re
+
+    raw = os.environ.get(name, default)
+    value = raw.strip().strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*", value):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a URL path: use letters, digits, '-' and '_', such as clinic-admin."
+        )
+    if value.split("/")[0] in reserved:
+        raise ImproperlyConfigured(f"{name}={raw!r} clashes with the runners' pages: choose another path.")
+    return value + "/"

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # The admin's path is a setting (ADMIN_URL): a production site can move it out of sight.
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("clinics.urls")),
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
 ]

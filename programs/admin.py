@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, Exercise
+from clinics.admin import ClinicScopedAdmin
+from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, CheckIn, Exercise
 
 
 class LinesField(forms.CharField):
@@ -84,3 +87,37 @@ class ExerciseAdmin(admin.ModelAdmin):
         if change and obj.from_library and form.has_changed() and form.changed_data != ["customised"]:
             obj.customised = True
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ClinicScopedAdmin):
+    """The runners' daily check-ins, read-only: what a runner reported is never changed here."""
+
+    clinic_lookup = "assessment__clinic"
+    list_display = ("day", "runner", "pain_now", "routine_done", "run", "has_warning_sign")
+    list_filter = ("routine_done", "run")
+    list_select_related = ("assessment",)
+    date_hierarchy = "day"
+    ordering = ("-day", "-pk")
+    show_full_result_count = False
+    readonly_fields = ("assessment_link", "day", "pain_now", "routine_done", "run", "distance", "warning_signs", "note")
+    fields = readonly_fields
+
+    @admin.display(description="Runner", ordering="assessment__nickname")
+    def runner(self, obj):
+        return f"{obj.assessment.nickname or '(no nickname)'} · {obj.assessment.reference}"
+
+    @admin.display(description="Assessment")
+    def assessment_link(self, obj):
+        url = reverse("admin:assessments_assessment_change", args=[obj.assessment_id])
+        return format_html('<a href="{}">{}</a>', url, self.runner(obj))
+
+    @admin.display(description="New warning sign", boolean=True)
+    def has_warning_sign(self, obj):
+        return bool(obj.warning_signs)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from assessments import scoring
 from assessments.answers import WARNING_SIGNS
@@ -197,3 +198,16 @@ class CheckIn(models.Model):
             distance=float(self.distance) if self.distance is not None else None,
             warning_signs=tuple(self.warning_signs or ()),
         )
+
+
+def program_for(assessment, check_ins, library):
+    """The assessment's programme as of today."""
+    return builder.build_program(
+        assessment.result,
+        library,
+        timezone.localdate(assessment.created),
+        [c.as_spec() for c in check_ins],
+        start_pain=assessment.pain_now,
+        weeks_before=assessment.answers.get("home_care_weeks", 0),
+        today=timezone.localdate(),
+    )

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from assessments import questionnaire as qn
+from assessments.answers import WARNING_SIGNS
 from assessments.scoring import EMERGENCY, ROUTINE, URGENT
 from programs import builder
-from programs.models import CAUTION_CHOICES, CheckIn, Exercise
+from programs.models import CAUTION_CHOICES, CheckIn, Exercise, library_specs, library_version, program_for
 
 EMERGENCY_RESULT = "emergency_result"
 STATUS_BANNERS = {
@@ -151,8 +153,21 @@ class DoneMark:
     label: str
 
 
-def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int) -> dict:
+# The chart speaks to the runner on their plan, and about the runner in the clinician's review.
+CHART_WORDS = {
+    "runner": {"whose": "Your", "who": "you", "title": "Chart of your pain", "table": "Your check-ins as a table"},
+    "clinician": {
+        "whose": "The runner's",
+        "who": "they",
+        "title": "Chart of the runner's pain",
+        "table": "The check-ins as a table",
+    },
+}
+
+
+def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int, reader: str = "runner") -> dict:
     """The pain line (start, then each check-in) and the days done, scaled to the SVG's box."""
+    words = CHART_WORDS[reader]
     last = max([plan_days - 1] + [(c.day - start).days for c in check_ins])
     span = max(last, 1)
 
@@ -186,16 +201,18 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int)
             else "the same"
         )
         summary = (
-            f"Your pain was {start_pain} out of 10 at the start and {latest.pain_now} out of 10 at your latest "
-            f"check-in on {builder.day_month(latest.day)} ({trend}). Over {len(check_ins)} check-in"
-            f"{'s' if len(check_ins) != 1 else ''} you did the whole routine on {done_all} day"
+            f"{words['whose']} pain was {start_pain} out of 10 at the start and {latest.pain_now} out of 10 at the "
+            f"latest check-in on {builder.day_month(latest.day)} ({trend}). Over {len(check_ins)} check-in"
+            f"{'s' if len(check_ins) != 1 else ''} {words['who']} did the whole routine on {done_all} day"
             f"{'s' if done_all != 1 else ''} and part of it on {done_some}."
         )
-    else:
+    elif reader == "runner":
         summary = (
             f"Your pain was {start_pain} out of 10 at the start. Check in each day to see your pain and the days "
             "you did your routine here."
         )
+    else:
+        summary = f"The runner's pain was {start_pain} out of 10 at the start. There is no check-in yet."
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
@@ -210,6 +227,8 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int)
         "first_date": start,
         "last_date": start + timedelta(days=last),
         "summary": summary,
+        "title": words["title"],
+        "table_summary": words["table"],
         "rows": [
             {"date": c.day, "pain": c.pain_now, "done": DONE_WORDS[c.routine_done], "run": c.get_run_display()}
             for c in check_ins
@@ -275,4 +294,80 @@ def present_program(
         "exercises": list(cards.values()),
         "advice": program.advice,
         "chart": pain_chart(program.start, assessment.pain_now, check_ins, len(days) or builder.PROGRAM_WEEKS * 7),
+    }
+
+
+PROGRAM_STATUS_WORDS = {
+    builder.FULL: "Full plan: stretches and exercises for the contributors below",
+    builder.GENTLE: "Gentle movement only, until a professional has seen the runner",
+    builder.STOPPED: "Stopped: no exercises (a warning sign needs medical care)",
+}
+SOURCE_WORDS = {"self_test": "movement check", "answer": "answer"}
+
+
+def present_review(assessment) -> dict:
+    """What a clinician reads on an assessment's page, beside the answers: the engine's result
+    with its reasons, the plan as of today, and the check-ins with the pain chart."""
+    from assessments.presenters import present_result
+
+    result = assessment.result
+    check_ins = list(assessment.check_ins.all())
+    library = library_specs(library_version())
+    program = program_for(assessment, check_ins, library)
+    today = program.today
+    plan_days = builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK
+    signs = {code: q.label for code, q in qn.QUESTIONS.items() if code in WARNING_SIGNS}
+    unit = "miles" if assessment.answers.get("distance_unit") == "mi" else "km"
+    return {
+        "result": present_result(assessment),
+        "scores": [
+            {
+                "label": imbalance["label"],
+                "score": imbalance["score"],
+                "likelihood": imbalance["likelihood"],
+                "reasons": [
+                    f"{r['text']} ({SOURCE_WORDS.get(r['source'], r['source'])})" for r in imbalance["reasons"]
+                ],
+            }
+            for imbalance in result["imbalances"]
+        ],
+        "flags": [
+            {"label": CAUTION_TEXT.get(flag["code"], flag["code"]), "reasons": [r["text"] for r in flag["reasons"]]}
+            for flag in result.get("flags", [])
+        ],
+        "program": {
+            "status": PROGRAM_STATUS_WORDS[program.status],
+            "reasons": program.reasons,
+            "start": program.start,
+            "end": program.start + timedelta(days=plan_days - 1),
+            "day_number": (program.as_of - program.start).days + 1,
+            "plan_days": plan_days,
+            "finished": program.finished,
+            "focus": program.focus,
+            "today": present_entry_list(today) if today and program.status != builder.STOPPED else None,
+            "notices": sorted(program.notices, key=lambda n: n.day, reverse=True),
+        },
+        "check_ins": [
+            {
+                "day": c.day,
+                "pain": c.pain_now,
+                "done": DONE_WORDS[c.routine_done],
+                "run": c.get_run_display(),
+                "distance": f"{c.distance:g} {unit}" if c.distance is not None else "",
+                "warning_signs": [signs.get(code, code) for code in c.warning_signs],
+                "note": c.note,
+            }
+            for c in reversed(check_ins)
+        ],
+        "chart": pain_chart(program.start, assessment.pain_now, check_ins, plan_days, reader="clinician"),
+    }
+
+
+def present_entry_list(day: builder.Day) -> dict:
+    return {
+        "title": day.title,
+        "kind": DAY_WORDS.get(day.kind, day.kind),
+        "minutes": day.minutes,
+        "reasons": day.reasons,
+        "exercises": [f"{e.name}: {e.dosage_text}" for e in day.warm_up + day.exercises],
     }

@@ -15,23 +15,10 @@ from django.views.generic.edit import FormMixin
 
 from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
-from programs.builder import build_program, day_month, known_signs
+from programs.builder import day_month, known_signs
 from programs.forms import CheckInForm
-from programs.models import CheckIn, library_specs, library_version
+from programs.models import CheckIn, library_specs, library_version, program_for
 from programs.presenters import present_program
-
-
-def program_for(assessment, check_ins, library):
-    """The assessment's programme as of today."""
-    return build_program(
-        assessment.result,
-        library,
-        timezone.localdate(assessment.created),
-        [c.as_spec() for c in check_ins],
-        start_pain=assessment.pain_now,
-        weeks_before=assessment.answers.get("home_care_weeks", 0),
-        today=timezone.localdate(),
-    )
 
 
 class ProgramView(PrivateResultMixin, DetailView):

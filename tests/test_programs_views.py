@@ -13,8 +13,7 @@ from django.utils.html import escape
 from assessments.models import Assessment
 from assessments.scoring import WHEN_TO_ACT
 from programs.library import load_library
-from programs.models import CheckIn, Exercise, library_specs
-from programs.views import program_for
+from programs.models import CheckIn, Exercise, library_specs, program_for
 from tests.personas import runner_with
 
 FORGED_TOKEN = "A" * 43  # the right shape, but no such result

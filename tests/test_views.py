@@ -515,7 +515,7 @@ def test_without_an_emergency_sign_the_fall_question_still_needs_an_answer(clien
 def test_if_the_final_check_ever_disagrees_with_the_forms_the_answers_are_kept(client, runner_answers, monkeypatch):
     from assessments.answers import AnswerError
 
-    def refuse(answers):
+    def refuse(answers, clinic=None):
         raise AnswerError({"pain_now": "an answer is required"})
 
     monkeypatch.setattr(Assessment.objects, "create_from_answers", refuse)

@@ -1,0 +1,117 @@
+"""The CSV export of assessments: one row per assessment, streamed.
+
+Rows are read from the database in chunks and written one at a time, so memory stays flat
+however many assessments are exported. Column names are stable codes (question codes,
+imbalance codes) so that a clinic's spreadsheet or script keeps working across versions.
+"""
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
+
+from assessments.answers import WARNING_SIGNS
+from assessments.scoring import CATALOGUE
+
+# The answers a clinician most often needs beside the scores (the rest are in the FHIR export).
+KEY_ANSWERS = (
+    "age_band",
+    "runs_per_week",
+    "weekly_distance",
+    "distance_unit",
+    "distance_change",
+    "sitting_hours",
+    "driving_hours",
+    "pain_areas",
+    "pain_worst_week",
+    "pain_duration",
+    "trend",
+    "home_care_weeks",
+)
+CHUNK = 500
+REFERENCE = re.compile(r"[A-Za-z0-9_-]{4,64}")
+# A cell starting with one of these is a formula to a spreadsheet: a runner's nickname or a note
+# must never run as one (CSV injection), so such cells get a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+HEADER = (
+    ["reference", "created", "clinic", "nickname", "questionnaire_version", "triage", "tier"]
+    + ["rest_day", "see_professional", "pain_now", "top_imbalance"]
+    + [f"answer_{code}" for code in KEY_ANSWERS]
+    + ["warning_signs"]
+    + [f"score_{imbalance.code}" for imbalance in CATALOGUE]
+    + ["caution_flags", "triage_reasons", "check_ins", "latest_check_in", "latest_pain"]
+    + ["reviewed", "reviewed_by", "reviewed_at", "follow_up", "clinician_notes"]
+)
+
+
+def looks_like_reference(term: str) -> bool:
+    """Could the search term be the start of a runner's private token?"""
+    return bool(REFERENCE.fullmatch(term))
+
+
+def safe_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def row_of(assessment) -> list[str]:
+    answers, result = assessment.answers, assessment.result
+    scores = {imbalance["code"]: imbalance["score"] for imbalance in result.get("imbalances", [])}
+    created = timezone.localtime(assessment.created)
+    reviewed_at = timezone.localtime(assessment.reviewed_at) if assessment.reviewed_at else None
+    values = (
+        [assessment.reference, created.isoformat(timespec="seconds"), assessment.clinic, assessment.nickname]
+        + [assessment.questionnaire_version, assessment.triage, assessment.tier]
+        + [assessment.rest_day, assessment.see_professional, assessment.pain_now, assessment.top_imbalance]
+        + [answers.get(code) for code in KEY_ANSWERS]
+        + [[code for code in WARNING_SIGNS if answers.get(code)]]
+        + [scores.get(imbalance.code, 0) for imbalance in CATALOGUE]
+        + [[flag["code"] for flag in result.get("flags", [])]]
+        + [" | ".join(result.get("triage_reasons", []))]
+        + [assessment.check_in_count, assessment.last_check_in_day, assessment.last_check_in_pain]
+        + [assessment.reviewed, assessment.reviewed_by, reviewed_at and reviewed_at.isoformat(timespec="seconds")]
+        + [assessment.get_follow_up_display() if assessment.follow_up else "", assessment.clinician_notes]
+    )
+    return [safe_cell(value) for value in values]
+
+
+class _Echo:
+    """csv.writer writes into this and gets the line back, so nothing accumulates."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(queryset) -> Iterator[str]:
+    """The CSV export of the queryset, line by line (with a byte-order mark for spreadsheets)."""
+    from programs.models import CheckIn
+
+    latest = CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day")
+    rows: Iterable = (
+        queryset.select_related("clinic", "reviewed_by")
+        .annotate(
+            check_in_count=Subquery(
+                CheckIn.objects.filter(assessment=OuterRef("pk"))
+                .order_by()
+                .values("assessment")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            last_check_in_day=Subquery(latest.values("day")[:1]),
+            last_check_in_pain=Subquery(latest.values("pain_now")[:1]),
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(HEADER)
+    for assessment in rows:
+        yield writer.writerow(row_of(assessment))

@@ -1,0 +1,62 @@
+"""The admin site clinicians work in.
+
+Two changes to Django's own: the front page lists what needs attention first, and the
+"view on site" shortcut (/<admin>/r/<type>/<id>/) is gone. That shortcut redirects any
+staff user to any object's public URL without asking whether they may see the object; for
+an assessment that URL is the runner's private link, so it would hand clinicians of one
+clinic the private links of another's runners.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+
+ATTENTION_DAYS = 7
+ATTENTION_SHOWN = 20
+
+
+def _no_shortcut(request, content_type_id, object_id):
+    raise Http404("There is no 'view on site' link in this admin.")
+
+
+class AdminSite(admin.AdminSite):
+    site_header = "Runner's back check: clinician review"
+    site_title = "Back check admin"
+    index_title = "Clinician review"
+
+    def get_urls(self):
+        # The name stays (the admin's templates reverse it), but the shortcut leads nowhere.
+        return [
+            path(url.pattern._route, self.admin_view(_no_shortcut), name=url.name)
+            if getattr(url, "name", None) == "view_on_site"
+            else url
+            for url in super().get_urls()
+        ]
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "attention": self.needs_attention(request)}
+        return super().index(request, extra_context)
+
+    def needs_attention(self, request) -> dict | None:
+        """Unreviewed emergencies and see-a-professional results of the last week, most urgent first."""
+        from assessments.admin import AssessmentAdmin
+        from assessments.models import URGENCY, Assessment
+        from assessments.scoring import ROUTINE
+
+        model_admin = self._registry.get(Assessment)
+        if not isinstance(model_admin, AssessmentAdmin) or not model_admin.has_view_permission(request):
+            return None
+        since = timezone.now() - timedelta(days=ATTENTION_DAYS)
+        queryset = model_admin.scoped(Assessment.objects.all(), request).filter(
+            reviewed=False, urgency__lte=URGENCY[ROUTINE], created__gte=since
+        )
+        items = list(queryset.select_related("clinic").order_by("urgency", "-created")[: ATTENTION_SHOWN + 1])
+        return {
+            "days": ATTENTION_DAYS,
+            "items": items[:ATTENTION_SHOWN],
+            "more": len(items) > ATTENTION_SHOWN,
+            "since": since,
+        }

@@ -1,0 +1,93 @@
+"""Clinics, their clinicians, and the record of who opened which runner's assessment.
+
+A runner who starts from a clinic's invite link (/c/<code>/) is that clinic's client; the
+clinic's clinicians see those assessments in the admin, and nothing of other clinics.
+Runners who start from / belong to no clinic: only superusers see them.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinLengthValidator
+from django.db import models
+from django.urls import reverse
+
+
+def new_invite_code() -> str:
+    """A private invite code: 16 URL-safe characters (96 random bits), unguessable."""
+    return secrets.token_urlsafe(12)
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(
+        "invite code",
+        max_length=40,
+        unique=True,
+        default=new_invite_code,
+        validators=[
+            MinLengthValidator(12, "An invite code needs at least 12 characters, so that it cannot be guessed.")
+        ],
+        help_text=(
+            "Private: anyone with the invite link can start a check that this clinic will see. "
+            "Change it if the link was shared too widely (the old link stops working)."
+        ),
+    )
+    clinicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="clinics",
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        help_text="Staff users who see this clinic's assessments and check-ins.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def invite_path(self) -> str:
+        return reverse("clinics:invite", kwargs={"code": self.code})
+
+
+class AccessRecord(models.Model):
+    """One clinician's look at health data: who, when, what. Kept when the runner deletes."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", "Opened the assessment"
+        EXPORTED_CSV = "export_csv", "Exported as CSV"
+        EXPORTED_FHIR = "export_fhir", "Exported as FHIR"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="access_records"
+    )
+    username = models.CharField(max_length=150, help_text="Kept if the user account is deleted.")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="access_records"
+    )
+    reference = models.CharField(
+        max_length=12, blank=True, help_text="The assessment's reference, kept if the runner deletes it."
+    )
+    count = models.PositiveIntegerField(default=1, help_text="How many assessments (exports cover several).")
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["assessment", "-at"], name="access_assessment_at")]
+
+    def __str__(self):
+        return f"{self.username} {self.get_action_display().lower()} ({self.at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def record(cls, user, action: str, assessment=None, count: int = 1) -> "AccessRecord":
+        return cls.objects.create(
+            user=user,
+            username=user.get_username(),
+            action=action,
+            assessment=assessment,
+            reference=assessment.reference if assessment is not None else "",
+            count=count,
+        )
