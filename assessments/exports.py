@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.answers import WARNING_SIGNS
@@ -57,6 +58,8 @@ def safe_cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
     if isinstance(value, (list, tuple)):
         value = ";".join(str(v) for v in value)
     text = str(value)
@@ -76,7 +79,7 @@ def row_of(assessment) -> list[str]:
         + [[code for code in WARNING_SIGNS if answers.get(code)]]
         + [scores.get(imbalance.code, 0) for imbalance in CATALOGUE]
         + [[flag["code"] for flag in result.get("flags", [])]]
-        + [" | ".join(result.get("triage_reasons", []))]
+        + [" | ".join(reason["text"] for reason in result.get("triage_reasons", []))]
         + [assessment.check_in_count, assessment.last_check_in_day, assessment.last_check_in_pain]
         + [assessment.reviewed, assessment.reviewed_by, reviewed_at and reviewed_at.isoformat(timespec="seconds")]
         + [assessment.get_follow_up_display() if assessment.follow_up else "", assessment.clinician_notes]
@@ -99,12 +102,15 @@ def csv_lines(queryset) -> Iterator[str]:
     rows: Iterable = (
         queryset.select_related("clinic", "reviewed_by")
         .annotate(
-            check_in_count=Subquery(
-                CheckIn.objects.filter(assessment=OuterRef("pk"))
-                .order_by()
-                .values("assessment")
-                .annotate(n=Count("pk"))
-                .values("n")
+            check_in_count=Coalesce(
+                Subquery(
+                    CheckIn.objects.filter(assessment=OuterRef("pk"))
+                    .order_by()
+                    .values("assessment")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             ),
             last_check_in_day=Subquery(latest.values("day")[:1]),
             last_check_in_pain=Subquery(latest.values("pain_now")[:1]),

@@ -1,0 +1,498 @@
+"""The clinician's journey: invite link, clinician account, review queue, one assessment, review, export.
+
+Scoping between clinics is tested URL by URL in test_admin_scoping.py; this file tests what a
+clinician of one clinic does with their own runners.
+"""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment
+from clinics.models import AccessRecord, Clinic
+from clinics.permissions import CLINICIAN_PERMISSIONS, CLINICIANS, ensure_clinicians_group
+from programs.models import CheckIn
+from tests.personas import runner_with, step_posts
+from tests.processes import run_manage
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:assessments_assessment_changelist")
+
+
+def change_url(assessment):
+    return reverse("admin:assessments_assessment_change", args=[assessment.pk])
+
+
+@pytest.fixture
+def clinic():
+    return Clinic.objects.create(name="Riverside Physio")
+
+
+@pytest.fixture
+def clinician(clinic):
+    user = User.objects.create_user("dana", password="a-long-passphrase-for-dana", is_staff=True)
+    user.groups.add(ensure_clinicians_group())
+    clinic.clinicians.add(user)
+    return user
+
+
+@pytest.fixture
+def browser(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+def assessment_of(clinic, created_days_ago=0, **answers):
+    assessment = Assessment.objects.create_from_answers(runner_with(**answers), clinic=clinic)
+    if created_days_ago:
+        Assessment.objects.filter(pk=assessment.pk).update(created=timezone.now() - timedelta(days=created_days_ago))
+        assessment.refresh_from_db()
+    return assessment
+
+
+def rows(response) -> list[str]:
+    """The nicknames of the changelist's rows, top to bottom."""
+    return [a.nickname for a in response.context["cl"].result_list]
+
+
+# --- the invite link -------------------------------------------------------------------------
+
+
+def test_the_invite_link_names_the_clinic_and_its_check_is_shared_with_it(client, clinic):
+    landing = client.get(clinic.invite_path())
+    assert landing.status_code == 200
+    assert "Riverside Physio" in landing.content.decode()
+    assert landing.headers["X-Robots-Tag"] == "noindex, nofollow"
+
+    consent = client.get(reverse("assessments:questionnaire"))
+    assert "Shared with Riverside Physio" in consent.content.decode()
+
+    for _, data in step_posts(runner_with(nickname="Kim")):
+        response = client.post(reverse("assessments:questionnaire"), data)
+    assert response.status_code == 302
+    assert Assessment.objects.get(nickname="Kim").clinic == clinic
+
+
+def test_a_check_started_from_the_home_page_belongs_to_no_clinic(client, clinic):
+    client.get("/")
+    consent = client.get(reverse("assessments:questionnaire"))
+    assert "Shared with" not in consent.content.decode()
+    for _, data in step_posts(runner_with(nickname="Lee")):
+        client.post(reverse("assessments:questionnaire"), data)
+    assert Assessment.objects.get(nickname="Lee").clinic is None
+
+
+def test_a_runner_can_choose_not_to_share_with_the_clinic(client, clinic):
+    client.get(clinic.invite_path())
+    response = client.post(reverse("clinics:leave"), follow=True)
+    assert "will not be shared with Riverside Physio" in response.content.decode()
+    for _, data in step_posts(runner_with(nickname="Max")):
+        client.post(reverse("assessments:questionnaire"), data)
+    assert Assessment.objects.get(nickname="Max").clinic is None
+
+
+def test_an_unknown_invite_code_is_a_plain_not_found_page(client, clinic):
+    response = client.get(reverse("clinics:invite", kwargs={"code": "not-a-real-code-123"}))
+    assert response.status_code == 404
+    assert "clinic_id" not in client.session
+
+
+def test_invite_codes_are_long_and_random():
+    codes = {Clinic.objects.create(name=f"Clinic {i}").code for i in range(20)}
+    assert len(codes) == 20
+    assert all(len(code) >= 16 for code in codes)
+
+
+# --- clinicians and their group ---------------------------------------------------------------
+
+
+def test_the_clinicians_group_has_only_the_permissions_a_clinician_needs():
+    group = Group.objects.get(name=CLINICIANS)  # made by migrate
+    held = {(p.content_type.app_label, p.codename) for p in group.permissions.select_related("content_type")}
+    assert held == set(CLINICIAN_PERMISSIONS)
+    assert ("assessments", "delete_assessment") not in held
+    assert not any(app == "auth" or codename.endswith("accessrecord") for app, codename in held)
+
+
+def test_the_group_is_reset_to_its_permissions_if_someone_widened_it():
+    group = ensure_clinicians_group()
+    group.permissions.add(*__import__("django.contrib.auth.models").contrib.auth.models.Permission.objects.all())
+    ensure_clinicians_group()
+    assert group.permissions.count() == len(CLINICIAN_PERMISSIONS)
+
+
+def test_createclinician_makes_a_staff_user_of_the_clinic_with_the_password_from_the_environment(
+    clinic, monkeypatch, capsys
+):
+    monkeypatch.setenv("CLINICIAN_PASSWORD", "correct-horse-battery-staple")
+    call_command("createclinician", "erin", "--clinic", clinic.code, "--email", "erin@example.org", "--no-input")
+    user = User.objects.get(username="erin")
+    assert user.is_staff and not user.is_superuser
+    assert user.check_password("correct-horse-battery-staple")
+    assert list(user.groups.values_list("name", flat=True)) == [CLINICIANS]
+    assert list(user.clinics.all()) == [clinic]
+    assert "created for Riverside Physio" in capsys.readouterr().out
+
+
+def test_createclinician_asks_for_the_password_twice_when_there_is_no_variable(clinic, monkeypatch):
+    monkeypatch.delenv("CLINICIAN_PASSWORD", raising=False)
+    answers = iter(["first-try-passphrase", "different", "a-good-long-passphrase", "a-good-long-passphrase"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    call_command("createclinician", "fran", "--clinic", clinic.code)
+    assert User.objects.get(username="fran").check_password("a-good-long-passphrase")
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["gil", "--clinic", "no-such-code-0000"], {"CLINICIAN_PASSWORD": "a-good-long-passphrase"}, "No clinic"),
+        (["gil", "--clinic", "{code}", "--no-input"], {}, "No password"),
+        (["gil", "--clinic", "{code}"], {"CLINICIAN_PASSWORD": "12345678"}, "too weak"),
+        (["dana", "--clinic", "{code}"], {"CLINICIAN_PASSWORD": "a-good-long-passphrase"}, "already exists"),
+    ],
+)
+def test_createclinician_refuses_bad_requests_and_creates_nothing(clinic, clinician, monkeypatch, args, env, message):
+    monkeypatch.delenv("CLINICIAN_PASSWORD", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    users = User.objects.count()
+    with pytest.raises(CommandError, match=message):
+        call_command("createclinician", *[a.format(code=clinic.code) for a in args])
+    assert User.objects.count() == users
+
+
+def test_createclinician_never_takes_the_password_as_an_argument(clinic):
+    result = run_manage("createclinician", "hal", "--clinic", clinic.code, "--password", "x", env={"DEBUG": "1"})
+    assert result.returncode != 0
+    assert "unrecognized arguments: --password" in result.stderr
+
+
+# --- the review queue ------------------------------------------------------------------------
+
+
+def test_the_queue_puts_unreviewed_and_urgent_first(browser, clinic):
+    assessment_of(clinic, nickname="calm-new")
+    assessment_of(clinic, created_days_ago=3, nickname="urgent-old", night_pain=True)
+    assessment_of(clinic, created_days_ago=1, nickname="emergency", saddle_numbness=True)
+    done = assessment_of(clinic, nickname="emergency-reviewed", saddle_numbness=True)
+    Assessment.objects.filter(pk=done.pk).update(reviewed=True)
+    assessment_of(clinic, created_days_ago=2, nickname="calm-old")
+
+    response = browser.get(CHANGELIST)
+    assert rows(response) == ["emergency", "urgent-old", "calm-new", "calm-old", "emergency-reviewed"]
+
+
+def test_the_queue_shows_triage_in_words_and_the_latest_check_in(browser, clinic):
+    assessment = assessment_of(clinic, nickname="Noor", saddle_numbness=True)
+    CheckIn.objects.create(assessment=assessment, day=timezone.localdate(), pain_now=4, routine_done="all")
+    html = browser.get(CHANGELIST).content.decode()
+    assert "Emergency</span>" in html
+    assert 'aria-hidden="true">!!</span>' in html  # the symbol is decoration; the word carries it
+    assert f"Noor · {assessment.reference}" in html
+    assert timezone.localdate().strftime("%b") in html or "Today" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tier=emergency", ["Em"]),
+        ("flag=rest_day", ["Rest"]),
+        ("flag=see_professional", ["Em", "Ur"]),
+        ("flag=none", ["Calm"]),
+        ("reviewed__exact=1", ["Done"]),
+        ("top_imbalance__exact=tight_hip_flexors", ["Hips"]),
+    ],
+)
+def test_the_queue_filters_by_triage_flag_review_and_imbalance(browser, clinic, query, expected):
+    assessment_of(clinic, nickname="Em", saddle_numbness=True)
+    assessment_of(clinic, nickname="Ur", night_pain=True)
+    assessment_of(clinic, nickname="Rest", pain_now=8, pain_worst_week=8)
+    assessment_of(clinic, nickname="Calm")
+    assessment_of(clinic, nickname="Hips", hip_flexor_test="both_sides", sitting_hours=9)
+    done = assessment_of(clinic, nickname="Done")
+    Assessment.objects.filter(pk=done.pk).update(reviewed=True)
+    names = rows(browser.get(f"{CHANGELIST}?{query}"))
+    for name in expected:
+        assert name in names
+    if query.startswith(("tier", "flag=rest", "reviewed")):
+        assert sorted(names) == sorted(expected)
+
+
+def test_the_queue_finds_a_runner_by_nickname_or_by_the_start_of_their_link(browser, clinic):
+    kim = assessment_of(clinic, nickname="Kimberly")
+    other = assessment_of(clinic, nickname="Oscar")
+    assert rows(browser.get(CHANGELIST, {"q": "kimber"})) == ["Kimberly"]
+    assert rows(browser.get(CHANGELIST, {"q": other.reference[:6]})) == ["Oscar"]
+    assert rows(browser.get(CHANGELIST, {"q": kim.token[:10]})) == ["Kimberly"]
+
+
+def test_the_queue_uses_the_same_queries_for_few_or_many_rows(browser, clinic, django_assert_max_num_queries):
+    for i in range(3):
+        CheckIn.objects.create(
+            assessment=assessment_of(clinic, nickname=f"r{i}"), day=timezone.localdate(), pain_now=3, routine_done="all"
+        )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        browser.get(CHANGELIST)
+    for i in range(25):
+        CheckIn.objects.create(
+            assessment=assessment_of(clinic, nickname=f"s{i}"), day=timezone.localdate(), pain_now=3, routine_done="all"
+        )
+    with CaptureQueriesContext(connection) as many:
+        browser.get(CHANGELIST)
+    assert len(many) == len(few)
+    assert len(few) <= 10
+
+
+def test_the_queue_does_not_count_every_row_of_a_large_table():
+    from django.contrib import admin
+
+    assert admin.site._registry[Assessment].show_full_result_count is False
+
+
+# --- one assessment --------------------------------------------------------------------------
+
+
+def test_an_assessment_reads_as_questions_and_answers_with_scores_reasons_plan_and_check_ins(browser, clinic):
+    assessment = assessment_of(clinic, nickname="Ava", hip_flexor_test="both_sides", sitting_hours=9)
+    CheckIn.objects.create(
+        assessment=assessment, day=timezone.localdate(), pain_now=2, routine_done="some", note="felt stiff"
+    )
+    response = browser.get(change_url(assessment))
+    html = response.content.decode()
+    assert response.status_code == 200
+    # answers in plain words, grouped by section
+    assert "How many runs do you do in a week?" in html
+    assert "Trails or grass" in html
+    assert '"runs_per_week"' not in html  # no raw JSON
+    # scores as bars with their reasons
+    assert '<meter min="0" max="100"' in html
+    assert "Tight hip flexors" in html
+    assert "in the hip-front check your other thigh lifted on both sides (movement check)" in html
+    # triage, plan, check-ins and chart
+    assert "Self-care looks right for now" in html
+    assert "Full plan" in html
+    assert "felt stiff" in html
+    assert "Chart of the runner&#x27;s pain" in html or "Chart of the runner's pain" in html
+    assert "The runner&#x27;s pain was 3 out of 10 at the start and 2" in html or "The runner's pain was 3" in html
+    # the engine's data is not a form field
+    form_fields = set(response.context["adminform"].form.fields)
+    assert form_fields == {"clinician_notes", "follow_up", "reviewed"}
+
+
+def test_an_emergency_assessment_shows_its_reasons_and_no_exercises(browser, clinic):
+    assessment = assessment_of(clinic, nickname="Sol", saddle_numbness=True)
+    html = browser.get(change_url(assessment)).content.decode()
+    assert "Seek emergency care now" in html
+    assert "numbness or tingling in the saddle area" in html
+    assert "Stopped: no exercises" in html
+
+
+def test_opening_an_assessment_is_recorded_and_visible_to_superusers_only(client, browser, clinician, clinic):
+    assessment = assessment_of(clinic, nickname="Ivy")
+    browser.get(change_url(assessment))
+    browser.get(change_url(assessment))
+    records = AccessRecord.objects.filter(assessment=assessment)
+    assert [(r.username, r.action) for r in records] == [("dana", "opened")] * 2
+    assert "Who opened this assessment" not in browser.get(change_url(assessment)).content.decode()
+    assert browser.get(reverse("admin:clinics_accessrecord_changelist")).status_code == 403
+
+    boss = User.objects.create_superuser("boss", password="x-very-long-password")
+    client.force_login(boss)
+    page = client.get(change_url(assessment)).content.decode()
+    assert "Who opened this assessment" in page and "dana, opened the assessment" in page
+    listing = client.get(reverse("admin:clinics_accessrecord_changelist")).content.decode()
+    assert assessment.reference in listing
+
+
+def test_the_access_record_outlives_the_runner_deleting_their_answers(browser, clinic):
+    assessment = assessment_of(clinic, nickname="Gone")
+    browser.get(change_url(assessment))
+    reference = assessment.reference
+    assessment.delete()
+    record = AccessRecord.objects.get()
+    assert record.assessment is None and record.reference == reference
+
+
+def test_marking_reviewed_records_who_and_when_and_keeps_the_runners_data(browser, clinician, clinic):
+    assessment = assessment_of(clinic, nickname="Bo")
+    before = Assessment.objects.values("answers", "result", "triage", "tier", "pain_now", "token").get()
+    response = browser.post(
+        change_url(assessment),
+        {
+            "clinician_notes": "Call on Monday about running load.",
+            "follow_up": "contact",
+            "reviewed": "on",
+            # fields that are not on the form are ignored, whatever is posted
+            "triage": "emergency",
+            "pain_now": "0",
+            "answers": "{}",
+        },
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.clinician_notes == "Call on Monday about running load."
+    assert assessment.follow_up == "contact"
+    assert assessment.reviewed and assessment.reviewed_by == clinician
+    assert timezone.now() - assessment.reviewed_at < timedelta(minutes=1)
+    assert Assessment.objects.values("answers", "result", "triage", "tier", "pain_now", "token").get() == before
+
+    browser.post(change_url(assessment), {"clinician_notes": "Reopened.", "follow_up": "contact"})
+    assessment.refresh_from_db()
+    assert not assessment.reviewed and assessment.reviewed_by is None and assessment.reviewed_at is None
+    assert assessment.clinician_notes == "Reopened."
+
+
+def test_a_bad_review_is_refused_with_a_message_and_changes_nothing(browser, clinic):
+    assessment = assessment_of(clinic, nickname="Cy")
+    response = browser.post(change_url(assessment), {"clinician_notes": "x", "follow_up": "maybe-later"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.clinician_notes == ""
+
+
+def test_the_mark_reviewed_action_marks_the_selection_only(browser, clinician, clinic):
+    first, second, third = (assessment_of(clinic, nickname=n) for n in ("one", "two", "three"))
+    response = browser.post(
+        CHANGELIST, {"action": "mark_reviewed", "_selected_action": [first.pk, second.pk], "index": 0}, follow=True
+    )
+    assert "2 assessments marked reviewed" in response.content.decode()
+    reviewed = set(Assessment.objects.filter(reviewed=True).values_list("nickname", "reviewed_by"))
+    assert reviewed == {("one", clinician.pk), ("two", clinician.pk)}
+
+
+def test_the_index_lists_unreviewed_urgent_cases_of_the_last_week(browser, clinic):
+    assessment_of(clinic, nickname="Recent emergency", saddle_numbness=True)
+    assessment_of(clinic, nickname="Recent urgent", night_pain=True)
+    assessment_of(clinic, created_days_ago=9, nickname="Old emergency", saddle_numbness=True)
+    assessment_of(clinic, nickname="Calm runner")
+    done = assessment_of(clinic, nickname="Seen emergency", saddle_numbness=True)
+    Assessment.objects.filter(pk=done.pk).update(reviewed=True)
+
+    html = browser.get(reverse("admin:index")).content.decode()
+    assert "Needs attention" in html
+    assert html.index("Recent emergency") < html.index("Recent urgent")
+    for absent in ("Old emergency", "Calm runner", "Seen emergency"):
+        assert absent not in html
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def export(browser, action, assessments):
+    response = browser.post(CHANGELIST, {"action": action, "_selected_action": [a.pk for a in assessments], "index": 0})
+    assert response.status_code == 200
+    assert response.streaming
+    return b"".join(response.streaming_content).decode("utf-8-sig"), response
+
+
+def test_the_csv_export_has_one_row_per_assessment_with_answers_scores_and_flags(browser, clinic):
+    hips = assessment_of(clinic, nickname="Hips", hip_flexor_test="both_sides", sitting_hours=9)
+    legs = assessment_of(clinic, nickname="Legs", pain_areas=["lower_back_centre", "below_knee"])
+    CheckIn.objects.create(assessment=hips, day=timezone.localdate(), pain_now=2, routine_done="all")
+    text, response = export(browser, "export_csv", [hips, legs])
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    table = {row["nickname"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert set(table) == {"Hips", "Legs"}
+    assert table["Hips"]["reference"] == hips.reference
+    assert table["Hips"]["score_tight_hip_flexors"] == "80"
+    assert table["Hips"]["answer_sitting_hours"] == "9"
+    assert table["Hips"]["check_ins"] == "1" and table["Hips"]["latest_pain"] == "2"
+    assert table["Legs"]["answer_pain_areas"] == "lower_back_centre;below_knee"
+    assert "nerve_signs" in table["Legs"]["caution_flags"]
+    assert table["Legs"]["check_ins"] == "0"
+    assert hips.token not in text  # the private link never leaves the site
+    assert AccessRecord.objects.get(action="export_csv").count == 2
+
+
+def test_the_csv_export_defuses_spreadsheet_formulas(browser, clinic):
+    sneaky = assessment_of(clinic, nickname="=HYPERLINK(1)")
+    Assessment.objects.filter(pk=sneaky.pk).update(clinician_notes="+call")
+    text, _ = export(browser, "export_csv", [sneaky])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["nickname"] == "'=HYPERLINK(1)"
+    assert row["clinician_notes"] == "'+call"
+
+
+def test_the_fhir_export_is_a_bundle_of_the_questionnaire_and_the_responses(browser, clinic):
+    import json
+
+    first, second = assessment_of(clinic, nickname="F1"), assessment_of(clinic, nickname="F2")
+    text, response = export(browser, "export_fhir", [first, second])
+    bundle = json.loads(text)
+    assert response["Content-Type"] == "application/fhir+json"
+    assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
+        "Questionnaire",
+        "QuestionnaireResponse",
+        "QuestionnaireResponse",
+    ]
+    assert AccessRecord.objects.get(action="export_fhir").count == 2
+
+
+# --- security --------------------------------------------------------------------------------
+
+
+def test_sign_in_is_locked_after_repeated_failures_with_a_clear_message(client, clinician):
+    login = reverse("admin:login")
+    for _ in range(5):
+        client.post(login, {"username": "dana", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    response = client.post(
+        login, {"username": "dana", "password": "a-long-passphrase-for-dana"}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Signing in is paused" in html and "try again in" in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_password_signs_in_before_the_limit(client, clinician):
+    login = reverse("admin:login")
+    client.post(login, {"username": "dana", "password": "wrong"}, REMOTE_ADDR="10.0.0.2")
+    response = client.post(
+        login, {"username": "dana", "password": "a-long-passphrase-for-dana"}, REMOTE_ADDR="10.0.0.2"
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(clinician.pk)
+
+
+def test_the_admin_path_comes_from_the_environment():
+    result = run_manage(
+        "shell", "-c", "from django.urls import reverse; print(reverse('admin:index'))",
+        env={"DEBUG": "1", "ADMIN_URL": "clinic-review/"},
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "/clinic-review/", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("r", "clashes"), ("../x", "not a URL path"), ("a b", "not a URL path")]
+)
+def test_a_bad_admin_path_fails_loudly(value, message):
+    result = run_manage("check", env={"DEBUG": "1", "ADMIN_URL": value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_content_security_policy_exemption_follows_the_admin_path(settings):
+    from django.http import HttpResponse
+
+    from backpain.middleware import ContentSecurityPolicyMiddleware
+
+    settings.ADMIN_URL = "clinic-review/"
+    middleware = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))
+    factory = RequestFactory()
+    assert "Content-Security-Policy" not in middleware(factory.get("/clinic-review/")).headers
+    assert "Content-Security-Policy" in middleware(factory.get("/admin/")).headers
+    assert "Content-Security-Policy" in middleware(factory.get("/")).headers
