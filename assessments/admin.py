@@ -5,6 +5,9 @@ in every list, filter, search, page, action and export. What the runner answered
 the engine computed are shown, never edited; the form holds the review fields only.
 """
 
+import hashlib
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.http import StreamingHttpResponse
@@ -84,6 +87,37 @@ class ClinicFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewForm(forms.ModelForm):
+    """The review fields, and a guard so that two clinicians saving at once never lose a note."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Assessment
+        fields = ["clinician_notes", "follow_up", "reviewed"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = review_stamp(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = self.data.get(self.add_prefix("seen"))
+        # self.instance is the review as stored now; "seen" is the one this page was opened with.
+        if seen and seen != review_stamp(self.instance):
+            by = self.instance.reviewed_by or "another clinician"
+            raise forms.ValidationError(
+                f"While you were writing, {by} saved a review of this assessment, so yours was not saved. "
+                "Your text is still in the boxes below: copy it, reload the page to see theirs, then merge and save."
+            )
+        return cleaned
+
+
+def review_stamp(assessment) -> str:
+    fields = (assessment.clinician_notes, assessment.follow_up, assessment.reviewed, assessment.reviewed_at)
+    return hashlib.sha256(repr(fields).encode()).hexdigest()[:16]
+
+
 def latest_check_in():
     return Subquery(CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day").values("day")[:1])
 
@@ -116,7 +150,10 @@ class AssessmentAdmin(ClinicScopedAdmin):
     # The runner's page is reached by their private link only, never from the admin.
     view_on_site = False
     actions = ("mark_reviewed", "export_csv", "export_fhir")
-    fieldsets = (("Review", {"fields": ("clinician_notes", "follow_up", "reviewed", "reviewed_by", "reviewed_at")}),)
+    form = ReviewForm
+    fieldsets = (
+        ("Review", {"fields": ("clinician_notes", "follow_up", "reviewed", "reviewed_by", "reviewed_at", "seen")}),
+    )
     readonly_fields = ("reviewed_by", "reviewed_at")
 
     class Media:

@@ -288,7 +288,7 @@ def test_an_assessment_reads_as_questions_and_answers_with_scores_reasons_plan_a
     assert "The runner&#x27;s pain was 3 out of 10 at the start and 2" in html or "The runner's pain was 3" in html
     # the engine's data is not a form field
     form_fields = set(response.context["adminform"].form.fields)
-    assert form_fields == {"clinician_notes", "follow_up", "reviewed"}
+    assert form_fields == {"clinician_notes", "follow_up", "reviewed", "seen"}
 
 
 def test_an_emergency_assessment_shows_its_reasons_and_no_exercises(browser, clinic):
@@ -352,6 +352,27 @@ def test_marking_reviewed_records_who_and_when_and_keeps_the_runners_data(browse
     assessment.refresh_from_db()
     assert not assessment.reviewed and assessment.reviewed_by is None and assessment.reviewed_at is None
     assert assessment.clinician_notes == "Reopened."
+
+
+def test_two_clinicians_saving_at_once_never_lose_a_note(browser, client, clinic):
+    assessment = assessment_of(clinic, nickname="Di")
+    colleague = User.objects.create_user("eli", password="x-long-enough-password", is_staff=True)
+    colleague.groups.add(ensure_clinicians_group())
+    clinic.clinicians.add(colleague)
+    client.force_login(colleague)
+    # Both open the page; the colleague saves first.
+    seen = browser.get(change_url(assessment)).context["adminform"].form["seen"].value()
+    client.post(change_url(assessment), {"clinician_notes": "Eli's note", "follow_up": "booked", "reviewed": "on"})
+
+    response = browser.post(
+        change_url(assessment), {"clinician_notes": "Dana's note", "follow_up": "contact", "seen": seen}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "eli saved a review of this assessment, so yours was not saved" in html
+    assert "Dana&#x27;s note" in html  # still in the box, to copy
+    assessment.refresh_from_db()
+    assert assessment.clinician_notes == "Eli's note" and assessment.reviewed_by.username == "eli"
 
 
 def test_a_bad_review_is_refused_with_a_message_and_changes_nothing(browser, clinic):

@@ -1,0 +1,699 @@
+"""Fill the database with realistic made-up assessments and check-ins, to measure the admin at scale.
+
+Why it exists: the clinician admin (the changelist with its filters and its default
+"most urgent first" order, the CSV export) has to stay fast and lean with 100,000
+assessments on PostgreSQL. Measuring that needs data shaped like the real thing, so
+this command generates it:
+
+- answers drawn question by question from the questionnaire definition
+  (`assessments.questionnaire.SECTIONS`), with realistic weights (most runners run 2-5
+  times a week, 10-60 km, pain 2-6, no warning signs), a few profiles that bring in
+  see-a-professional, urgent and emergency answers, and the questionnaire's own skip
+  rules applied (as the web form does). Every set passes `validate_answers` and is scored
+  by the real engine through `Assessment.objects.build_from_answers`, so the stored
+  result is exactly what the engine says for the stored answers;
+- "created" dates over the last 180 days (more recent ones more often), oldest first,
+  so primary keys grow with "created" as they do in real life;
+- demo clinics ("Demo clinic 1", ...; reused on a rerun) and about 15% of runners who
+  started from the home page (no clinic);
+- for about 60% of the non-emergency runners, daily check-ins from the day of the
+  assessment on (some days missed, never after today, at most 28-35).
+
+Usage (DEBUG must be on, or the command refuses; see --yes-on-production):
+
+    DEBUG=1 python manage.py seed_demo                          # 1,000 assessments
+    DEBUG=1 python manage.py seed_demo --assessments 100000 --seed 1
+    DEBUG=1 DATABASE_URL=postgres://app:secret@127.0.0.1:5432/bench python manage.py seed_demo -n 100000
+
+It works in batches (`--batch`, default 2,000): each batch is generated, scored and
+written with `bulk_create` in its own transaction, then dropped, so memory stays flat
+whatever the count. It only ever adds rows; reruns add more (and reuse the demo clinics).
+The same `--seed` gives the same answers, results and clinics, and on the same day the same
+check-ins ("created" counts back from the time of the run, and check-ins stop at today).
+Private-link tokens are always random, so that they stay unguessable.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import reset_queries, transaction
+from django.utils import timezone
+
+from assessments import questionnaire as qn
+from assessments.answers import WARNING_SIGNS, AnswerError, has_emergency_sign, skipped
+from assessments.models import Assessment
+from assessments.scoring import EMERGENCY, ROUTINE, TIER_ORDER, URGENT
+from clinics.models import Clinic
+from programs.forms import CHECK_IN_SIGNS
+from programs.models import CheckIn
+
+Answers = dict[str, Any]
+Weights = dict[Any, float]
+
+DAYS_BACK = 180
+RECENT_BIAS = 1.5  # >1: more assessments in recent weeks than long ago
+DEFAULT_NO_CLINIC_SHARE = 0.15
+CHECK_IN_SHARE = 0.6  # of the non-emergency assessments
+MAX_REDRAWS = 20
+
+FIRST_NAMES = (
+    "Alex", "Ana", "Ben", "Bea", "Cam", "Chloe", "Dan", "Dee", "Eli", "Emma", "Finn", "Fran", "Gus",
+    "Hana", "Ian", "Ivy", "Jo", "Jules", "Kai", "Kim", "Leo", "Lou", "Max", "Mia", "Nat", "Nina",
+    "Omar", "Pat", "Priya", "Raf", "Rosa", "Sam", "Sana", "Tom", "Tess", "Uma", "Vic", "Will",
+    "Yara", "Zoe", "Jess", "Rob", "Mo", "Lena", "Theo", "Ade", "Kofi", "Mei", "Ravi", "Sol",
+)  # fmt: skip
+NOTES = (
+    "Stiff first thing, eased after a walk.",
+    "Long day at the desk.",
+    "Easy run, back felt fine.",
+    "Sore after the long run.",
+    "Did the routine before work.",
+    "Busy day, only did half.",
+    "Slept badly.",
+    "Felt better after the warm bath.",
+    "Hills today, a bit tight after.",
+    "Travelling, long drive.",
+)
+
+# --- How runners answer: weights by question code -----------------------------------
+#
+# Keys are choice codes (CHOICE), or values (INT, NUMBER). A choice left out of a table
+# gets weight 1, so a new choice in the questionnaire still turns up now and then; a
+# question without a table or a sampler is drawn uniformly within its choices or range.
+OPT_OUT = {qn.SKIP: 22, qn.COULD_NOT: 3}
+WEIGHTS: dict[str, Weights] = {
+    "age_band": {"18_29": 20, "30_39": 30, "40_49": 27, "50_59": 15, "60_69": 6, "70_plus": 2},
+    "distance_unit": {"km": 75, "mi": 25},
+    "runs_per_week": {0: 2, 1: 5, 2: 16, 3: 27, 4: 23, 5: 14, 6: 7, 7: 4, 8: 1, 10: 0.5, 12: 0.3, 14: 0.2},
+    "surface": {"road": 45, "trail": 15, "track": 3, "treadmill": 10, "mixed": 27},
+    "shoe_type": {"off_the_shelf": 50, "fitted": 40, "custom": 10},
+    "shoe_wear": {"new": 30, "some": 40, "worn": 20, "unknown": 10},
+    "distance_change": {"same_or_less": 60, "up_to_10": 22, "up_10_30": 12, "over_30": 6},
+    "warm_up": {"never": 30, "sometimes": 45, "always": 25},
+    "strength_training": {"none": 30, "under_weekly": 30, "weekly_1_2": 32, "weekly_3_plus": 8},
+    "sitting_hours": {0: 4, 1: 4, 2: 6, 3: 7, 4: 9, 5: 10, 6: 12, 7: 14, 8: 16, 9: 9, 10: 6, 11: 2, 12: 1},
+    "driving_hours": {0: 35, 0.5: 20, 1: 20, 1.5: 8, 2: 8, 3: 5, 4: 2, 6: 1, 8: 1},
+    "breaks": {"every_30": 15, "hourly": 40, "every_2h": 30, "rarely": 15},
+    "lumbar_support": {"yes": 35, "partly": 40, "no": 25},
+    "screen_height": {"eye_level": 40, "below": 15, "laptop": 30, "none": 15},
+    "pain_now": {0: 1, 1: 5, 2: 13, 3: 20, 4: 20, 5: 16, 6: 11, 7: 5, 8: 1, 9: 0.3, 10: 0.1},
+    "pain_duration": {"under_1w": 20, "1_6w": 45, "6_12w": 18, "over_12w": 17},
+    "daily_impact": {"no": 60, "some": 38.5, "yes": 1.5},
+    "trend": {"better": 40, "same": 57, "worse": 3},
+    "recent_fall": {"none": 98.5, "minor": 1.5, "serious": 0},
+    "worry": {"none": 25, "some": 53, "much": 21, "very": 1},
+    "fear_activity": {"disagree": 60, "unsure": 30, "agree": 10},
+    "never_better": {"disagree": 62, "unsure": 29, "agree": 9},
+    "low_mood": {"rarely": 60, "sometimes": 32, "often": 8},
+    "bother": {"hardly": 35, "somewhat": 45, "a_lot": 17, "takes_over": 3},
+    "coping": {"well": 45, "mostly": 54, "struggling": 1},
+    "hip_flexor_test": {"flat": 40, "one_side": 22, "both_sides": 13, **OPT_OUT},
+    "hamstring_test": {"past_toes": 10, "toes": 25, "shins": 30, "knees": 10, **OPT_OUT},
+    "hip_control_test": {"steady": 40, "one_side": 25, "both_sides": 10, **OPT_OUT},
+    "wall_head": {"touches": 50, "not_touching": 25, **OPT_OUT},
+    "wall_low_back": {"hand_fits": 45, "large_gap": 15, "no_gap": 12, **OPT_OUT},
+}
+# MULTI: the chance that each choice is ticked.
+TICK_CHANCE: dict[str, dict[str, float]] = {
+    "pain_areas": {
+        "lower_back_centre": 0.6,
+        "lower_back_one_side": 0.35,
+        "upper_back": 0.08,
+        "neck": 0.08,
+        "buttock": 0.2,
+        "back_of_thigh": 0.12,
+        "front_of_hip": 0.1,
+        "knee": 0.1,
+        "calf": 0.08,
+        "below_knee": 0.015,
+    },
+    "pain_when": {
+        "during_runs": 0.3,
+        "after_runs": 0.4,
+        "sitting": 0.35,
+        "bending": 0.25,
+        "arching": 0.12,
+        "mornings": 0.3,
+        "night": 0.05,
+    },
+    "pain_eases": {
+        "rest": 0.35,
+        "moving": 0.45,
+        "stretching": 0.4,
+        "heat": 0.25,
+        "changing_position": 0.3,
+        "nothing": 0.04,
+    },
+}
+# BOOL: the chance of a tick. The warning signs come from the profiles below.
+BOOL_CHANCE: dict[str, float] = {"consent": 1.0, **dict.fromkeys(WARNING_SIGNS, 0.0), "no_warning_signs": 0.0}
+# Optional questions answered by this share of the runners who are asked them.
+ANSWERED_SHARE: dict[str, float] = {
+    "nickname": 0.55,
+    "pain_when": 0.9,
+    "pain_eases": 0.85,
+    "plank_seconds": 0.65,
+    "side_plank_left_seconds": 0.55,
+    "knee_to_wall_cm": 0.45,
+}
+
+
+def _check_tables() -> None:
+    """A renamed code in the questionnaire fails here (and in the tests), not silently."""
+    for code, table in (*WEIGHTS.items(), *TICK_CHANCE.items()):
+        q = qn.QUESTIONS[code]
+        if q.type in (qn.CHOICE, qn.MULTI):
+            unknown = set(table) - q.choice_codes()
+        else:
+            unknown = {v for v in table if not (q.min <= v <= q.max)}
+        assert not unknown, f"{code}: {sorted(map(str, unknown))} not in the questionnaire"
+    for code in (*BOOL_CHANCE, *ANSWERED_SHARE):
+        assert code in qn.QUESTIONS, code
+
+
+_check_tables()
+
+
+# --- Samplers for answers that depend on earlier ones -------------------------------
+
+
+def _round_distance(value: float) -> float:
+    """As people type it: whole numbers, halves for short distances."""
+    return float(round(value)) if value >= 10 else round(value * 2) / 2
+
+
+def _weekly_distance(rng: random.Random, a: Answers) -> float:
+    runs = a["runs_per_week"]
+    if runs == 0:
+        return 0.0
+    per_run_km = min(max(rng.gauss(7.5, 2.5), 3.0), 25.0)
+    km = runs * per_run_km * rng.uniform(0.85, 1.15)
+    return _round_distance(km / 1.609 if a["distance_unit"] == "mi" else km)
+
+
+def _longest_run(rng: random.Random, a: Answers) -> float:
+    runs, weekly = a["runs_per_week"], a["weekly_distance"]
+    if runs == 0 or weekly == 0:
+        return 0.0 if rng.random() < 0.7 else _round_distance(rng.uniform(3, 10))  # ran earlier in the month
+    longest = weekly / runs * rng.uniform(1.1, 2.2)
+    return _round_distance(min(longest, weekly))
+
+
+def _pain_worst_week(rng: random.Random, a: Answers) -> int:
+    return min(10, a["pain_now"] + rng.choices((0, 1, 2, 3, 4), (15, 35, 30, 15, 5))[0])
+
+
+def _home_care_weeks(rng: random.Random, a: Answers) -> int:
+    if rng.random() < 0.35:
+        return 0
+    longest = {"under_1w": 1, "1_6w": 6, "6_12w": 12, "over_12w": 52}.get(a.get("pain_duration"), 6)
+    return min(longest, int(rng.expovariate(1 / 2)) + 1)
+
+
+def _run_pain_change(rng: random.Random, a: Answers) -> str:
+    if a["runs_per_week"] == 0 and rng.random() < 0.85:
+        return "no_recent_run"
+    return rng.choices(
+        ("no_recent_run", "same_or_better", "slightly_worse", "much_worse", "worse_next_morning"), (8, 55, 25, 7, 5)
+    )[0]
+
+
+def _first_episode(rng: random.Random, a: Answers) -> bool:
+    return rng.random() < (0.04 if a["age_band"] in qn.AGE_50_PLUS else 0.4)
+
+
+def _plank(rng: random.Random, a: Answers) -> int:
+    return int(min(max(rng.gauss(60, 30), 0), 300) // 5 * 5)
+
+
+def _side_plank_left(rng: random.Random, a: Answers) -> int:
+    return int(min(max(rng.gauss(35, 15), 0), 180) // 5 * 5)
+
+
+def _side_plank_right(rng: random.Random, a: Answers) -> int | None:
+    left = a.get("side_plank_left_seconds")
+    if left is None:
+        return None  # the runner skipped the side planks
+    return int(min(max(left * rng.uniform(0.65, 1.3), 0), 180) // 5 * 5)
+
+
+def _knee_to_wall(rng: random.Random, a: Answers) -> float:
+    return round(min(max(rng.gauss(10, 3.5), 0), 30) * 2) / 2
+
+
+def _nickname(rng: random.Random, a: Answers) -> str:
+    return rng.choice(FIRST_NAMES)
+
+
+SAMPLERS: dict[str, Callable[[random.Random, Answers], Any]] = {
+    "nickname": _nickname,
+    "weekly_distance": _weekly_distance,
+    "longest_run": _longest_run,
+    "pain_worst_week": _pain_worst_week,
+    "home_care_weeks": _home_care_weeks,
+    "run_pain_change": _run_pain_change,
+    "first_episode": _first_episode,
+    "plank_seconds": _plank,
+    "side_plank_left_seconds": _side_plank_left,
+    "side_plank_right_seconds": _side_plank_right,
+    "knee_to_wall_cm": _knee_to_wall,
+}
+
+
+# --- Profiles: what brings a runner to see-a-professional, urgent or emergency -------
+
+
+def tick(*codes: str) -> Callable[[random.Random, Answers], None]:
+    def cause(rng: random.Random, a: Answers) -> None:
+        for code in codes:
+            a[code] = True
+
+    return cause
+
+
+def answer(**values: Any) -> Callable[[random.Random, Answers], None]:
+    def cause(rng: random.Random, a: Answers) -> None:
+        a.update(values)
+
+    return cause
+
+
+def _fall_on_thin_bones(rng: random.Random, a: Answers) -> None:
+    a["recent_fall"], a["osteoporosis_steroids"] = "minor", True
+
+
+def _thin_bones(rng: random.Random, a: Answers) -> None:
+    a["osteoporosis_steroids"] = True
+    if a.get("recent_fall") == "minor":
+        a["recent_fall"] = "none"
+
+
+def _pain_into_leg(rng: random.Random, a: Answers) -> None:
+    a["pain_areas"] = [*a.get("pain_areas", []), "below_knee"]
+
+
+def _high_pain(rng: random.Random, a: Answers) -> None:
+    a["pain_now"] = rng.choices((8, 9, 10), (6, 3, 1))[0]
+
+
+def _not_improving(older: bool, at_least_weeks: int) -> Callable[[random.Random, Answers], None]:
+    def cause(rng: random.Random, a: Answers) -> None:
+        if older:
+            a["age_band"] = rng.choices(("50_59", "60_69", "70_plus"), (6, 3, 1))[0]
+        a["pain_duration"] = "over_12w" if rng.random() < 0.6 else "6_12w"
+        a["home_care_weeks"] = rng.randint(at_least_weeks, at_least_weeks + 10)
+        a["trend"] = rng.choice(("same", "worse"))
+
+    return cause
+
+
+def _first_episode_over_50(rng: random.Random, a: Answers) -> None:
+    a["age_band"] = rng.choices(("50_59", "60_69", "70_plus"), (6, 3, 1))[0]
+    a["first_episode"] = True
+
+
+class Profile:
+    """A kind of runner: a share of all, changed weights, and one (or two) causes drawn by weight."""
+
+    def __init__(self, share: float, causes: dict[Callable, float], weights: dict[str, Weights] | None = None):
+        self.share = share
+        self.causes, self.cause_weights = list(causes), list(causes.values())
+        self.weights = {**WEIGHTS, **(weights or {})}
+
+    def apply_causes(self, rng: random.Random, a: Answers, second_cause_chance: float = 0.15) -> None:
+        if not self.causes:
+            return
+        count = 2 if rng.random() < second_cause_chance else 1
+        for cause in rng.choices(self.causes, self.cause_weights, k=count):
+            cause(rng, a)
+
+
+# Hurting more and worrying more than the usual runner.
+TROUBLED = {
+    "pain_now": {1: 1, 2: 4, 3: 10, 4: 16, 5: 20, 6: 20, 7: 14, 8: 6, 9: 2, 10: 1},
+    "worry": {"none": 5, "some": 35, "much": 45, "very": 15},
+    "low_mood": {"rarely": 35, "sometimes": 45, "often": 20},
+    "bother": {"hardly": 10, "somewhat": 45, "a_lot": 35, "takes_over": 10},
+    "coping": {"well": 20, "mostly": 65, "struggling": 15},
+    "daily_impact": {"no": 30, "some": 55, "yes": 15},
+    "trend": {"better": 20, "same": 60, "worse": 20},
+}
+USUAL = Profile(0.0, {})  # no cause; its share is what the others leave
+PROFILES = {
+    EMERGENCY: Profile(
+        0.01,
+        {
+            tick("saddle_numbness"): 18,
+            tick("bladder_bowel"): 12,
+            tick("both_legs"): 28,
+            tick("leg_weakness"): 20,
+            answer(recent_fall="serious"): 16,
+            _fall_on_thin_bones: 6,
+        },
+        TROUBLED,
+    ),
+    URGENT: Profile(
+        0.04,
+        {
+            tick("fever_unwell"): 14,
+            tick("weight_loss"): 8,
+            tick("cancer_history"): 22,
+            tick("night_pain"): 24,
+            tick("thoracic_pain"): 18,
+            tick("immune_drugs"): 4,
+            _not_improving(older=True, at_least_weeks=4): 10,
+        },
+        TROUBLED,
+    ),
+    ROUTINE: Profile(
+        0.04,
+        {
+            _pain_into_leg: 25,
+            tick("leg_numbness"): 10,
+            answer(recent_fall="minor"): 8,
+            _thin_bones: 3,
+            _high_pain: 10,
+            answer(trend="worse"): 14,
+            _not_improving(older=False, at_least_weeks=6): 10,
+            answer(daily_impact="yes"): 10,
+            _first_episode_over_50: 4,
+            answer(worry="very"): 3,
+            answer(coping="struggling"): 3,
+        },
+        TROUBLED,
+    ),
+}
+
+
+# --- Generating --------------------------------------------------------------------
+
+
+class DemoRunners:
+    """Draws answers and check-ins from one seeded random generator (same seed, same runners)."""
+
+    def __init__(self, seed: int):
+        # Two streams: the check-ins depend on today's date, and must not shift the answers drawn after them.
+        self.rng = random.Random(seed)  # noqa: S311 - made-up data that must repeat for a seed
+        self.check_in_rng = random.Random(f"{seed}:check-ins")  # noqa: S311
+        self.profiles = [*PROFILES.values(), USUAL]
+        self.profile_shares = [*(p.share for p in PROFILES.values()), 1 - sum(p.share for p in PROFILES.values())]
+        self.redraws = 0
+        self.scoring_seconds = 0.0  # in build_from_answers: validating, scoring, the result as JSON
+
+    # answers
+
+    def draw(self, q: qn.Question, a: Answers, weights: dict[str, Weights]) -> Any:
+        """One answer to one question (None: left empty), from the tables or the definition."""
+        rng = self.rng
+        if not q.required and q.code in ANSWERED_SHARE and rng.random() >= ANSWERED_SHARE[q.code]:
+            return None
+        if q.code in SAMPLERS:
+            return SAMPLERS[q.code](rng, a)
+        if q.type == qn.BOOL:
+            return rng.random() < BOOL_CHANCE.get(q.code, 0.0 if q.required else 0.05) or q.required
+        if q.type in (qn.CHOICE, qn.INT, qn.NUMBER) and q.code in weights:
+            table = weights[q.code]
+            values = list(table)
+            if q.type == qn.CHOICE:
+                values += [c for c in q.choice_codes() if c not in table]  # new choices: weight 1
+            return rng.choices(values, [table.get(v, 1) for v in values])[0]
+        if q.type == qn.CHOICE:
+            return rng.choice([code for code, _ in q.choices])
+        if q.type == qn.MULTI:
+            chances = TICK_CHANCE.get(q.code, {})
+            ticked = [code for code, _ in q.choices if rng.random() < chances.get(code, 0.1)]
+            if not ticked and q.required:
+                ticked = [max(q.choice_codes(), key=lambda code: chances.get(code, 0.1))]
+            return ticked
+        if q.type == qn.INT:
+            return rng.randint(math.ceil(q.min), math.floor(q.max))
+        if q.type == qn.NUMBER:
+            return round(rng.uniform(q.min, q.max), 1)
+        return None  # free text: left empty
+
+    def answers(self) -> tuple[Answers, str]:
+        """A plausible runner's answers as the web form stores them (not yet validated), and the profile's
+        name: the tier it aims at, or "usual" (whose tier comes from the weights alone)."""
+        rng = self.rng
+        profile = rng.choices(self.profiles, self.profile_shares)[0]
+        name = next((tier for tier, p in PROFILES.items() if p is profile), "usual")
+        a: Answers = {}
+        for section in qn.SECTIONS:
+            for q in section.questions:
+                a[q.code] = self.draw(q, a, profile.weights)
+        profile.apply_causes(rng, a)
+        self.repair(a)
+        stored = self.as_stored(a)
+        if name == EMERGENCY and rng.random() < 0.3:
+            # Excused once an emergency sign is ticked: some leave it (not when the fall is the sign).
+            without_fall = {code: value for code, value in stored.items() if code != "recent_fall"}
+            if has_emergency_sign(without_fall):
+                stored = without_fall
+        return stored, name
+
+    @staticmethod
+    def repair(a: Answers) -> None:
+        """Make answers changed by a profile agree with each other (the questionnaire's cross-checks)."""
+        if a.get("runs_per_week") == 0:
+            a["weekly_distance"] = 0.0
+        if isinstance(a.get("longest_run"), float) and isinstance(a.get("weekly_distance"), float):
+            if a["runs_per_week"] and a["longest_run"] > a["weekly_distance"]:
+                a["longest_run"] = a["weekly_distance"]
+        if isinstance(a.get("pain_now"), int) and isinstance(a.get("pain_worst_week"), int):
+            a["pain_worst_week"] = max(a["pain_worst_week"], a["pain_now"])
+        seated = (a.get("sitting_hours") or 0) + (a.get("driving_hours") or 0)
+        if seated > 24:
+            a["driving_hours"] = max(0, 24 - (a.get("sitting_hours") or 0))
+        any_sign = any(a.get(code) for code in WARNING_SIGNS)
+        a["no_warning_signs"] = not any_sign
+        if "nothing" in (a.get("pain_eases") or []):
+            a["pain_eases"] = ["nothing"]
+
+    @staticmethod
+    def as_stored(a: Answers) -> Answers:
+        """Leave out what the web form leaves out: questions not asked, empty answers, unticked boxes."""
+        given = {
+            code: value
+            for code, value in a.items()
+            if not qn.is_blank(value) and not (value is False and code != "consent")
+        }
+        not_asked = skipped(given)
+        return {
+            code: value
+            for code, value in given.items()
+            if code not in not_asked and qn.SECTION_OF[code] not in not_asked
+        }
+
+    def assessment(self, clinic: Clinic | None, created: datetime) -> Assessment:
+        """An unsaved, scored assessment; a draw that fails validation is drawn again."""
+        for _ in range(MAX_REDRAWS):
+            answers, _profile = self.answers()
+            began = time.perf_counter()
+            try:
+                return Assessment.objects.build_from_answers(answers, clinic=clinic, created=created)
+            except AnswerError:
+                self.redraws += 1
+            finally:
+                self.scoring_seconds += time.perf_counter() - began
+        raise CommandError(f"{MAX_REDRAWS} draws in a row failed validation: the generator needs updating")
+
+    # check-ins
+
+    def check_ins(self, assessment: Assessment, today) -> list[CheckIn]:
+        """Daily check-ins from the assessment's day on: some days missed, never after today."""
+        rng = self.check_in_rng
+        a = assessment.answers
+        start = timezone.localdate(assessment.created)
+        last = min(today, start + timedelta(days=rng.randint(27, 34)))  # at most 28-35 days
+        keen = rng.uniform(0.45, 0.95)  # the share of days this runner checks in
+        quit_chance = rng.choice((0.0, 0.01, 0.03, 0.06))  # some stop early
+        improving = rng.random() < 0.78
+        drift = -rng.uniform(0.05, 0.25) if improving else rng.uniform(0.03, 0.15)
+        runs_a_day = min(a.get("runs_per_week", 3), 7) / 7
+        if assessment.see_professional:
+            runs_a_day *= 0.6
+        # In the runner's own unit, like the weekly distance; 5 km (3 miles) for those who did not run.
+        usual_run = 5 if a.get("distance_unit", "km") == "km" else 3
+        per_run = a["weekly_distance"] / a["runs_per_week"] if a.get("runs_per_week") else usual_run
+        pain = float(assessment.pain_now)
+        made = []
+        for offset in range((last - start).days + 1):
+            if offset:
+                pain = min(10.0, max(0.0, pain + drift))
+            if offset and rng.random() < quit_chance:
+                break
+            if offset and rng.random() > keen:
+                continue
+            pain_today = int(min(10, max(0, round(pain + rng.gauss(0, 0.7)))))
+            ran = pain_today < 7 and rng.random() < runs_a_day * (0.5 if pain_today >= 5 else 1)
+            if ran:
+                hurt = min(0.9, 0.1 + pain_today * 0.09)
+                run = rng.choices(
+                    (CheckIn.RunPain.NONE, CheckIn.RunPain.DURING, CheckIn.RunPain.AFTER),
+                    (1 - hurt, hurt * 0.4, hurt * 0.6),
+                )[0]
+                distance = Decimal(str(round(min(200.0, max(0.5, per_run * rng.uniform(0.5, 1.6))), 1)))
+            else:
+                run, distance = CheckIn.RunPain.NO_RUN, None
+            done = rng.choices(
+                (CheckIn.Done.ALL, CheckIn.Done.SOME, CheckIn.Done.NONE),
+                (55, 30, 15) if pain_today < 6 else (30, 40, 30),
+            )[0]
+            made.append(
+                CheckIn(
+                    assessment_id=assessment.pk,
+                    day=start + timedelta(days=offset),
+                    pain_now=pain_today,
+                    routine_done=done,
+                    run=run,
+                    distance=distance,
+                    warning_signs=[rng.choice(CHECK_IN_SIGNS)] if rng.random() < 0.003 else [],
+                    note=rng.choice(NOTES) if rng.random() < 0.07 else "",
+                )
+            )
+        return made
+
+
+def created_at(k: int, n: int, now: datetime, rng: random.Random) -> datetime:
+    """The k-th of n creation times (ascending in k) over the last DAYS_BACK days, denser lately."""
+    share = (k + rng.random()) / n  # stratified: one draw within each of n slices
+    age = timedelta(days=DAYS_BACK) * (1 - share) ** RECENT_BIAS
+    return now - age
+
+
+# --- The command -------------------------------------------------------------------
+
+
+def fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError(text)
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Add realistic made-up assessments and check-ins (for measuring the admin at scale). "
+        "Refuses to run with DEBUG off unless --yes-on-production is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("-n", "--assessments", type=int, default=1000, help="how many (default 1000)")
+        parser.add_argument("--clinics", type=int, default=3, help='demo clinics, "Demo clinic 1".. (default 3)')
+        parser.add_argument(
+            "--no-clinic-share",
+            type=fraction,
+            default=DEFAULT_NO_CLINIC_SHARE,
+            help="share of runners who started from the home page, 0 to 1 (default 0.15)",
+        )
+        parser.add_argument("--seed", type=int, default=None, help="same seed, same data (default: random)")
+        parser.add_argument("--batch", type=int, default=2000, help="assessments per transaction (default 2000)")
+        parser.add_argument(
+            "--yes-on-production",
+            action="store_true",
+            help="run even with DEBUG off: the made-up runners will show in the clinicians' admin",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["yes_on_production"]:
+            raise CommandError(
+                "DEBUG is off, so this may be a real clinic's database: seed_demo would add made-up "
+                "runners that clinicians see in the admin next to real ones. Run it with DEBUG=1 on a "
+                "development or benchmark database, or add --yes-on-production if you really mean it."
+            )
+        n, batch, clinic_count = options["assessments"], options["batch"], options["clinics"]
+        if n < 0 or batch < 1 or clinic_count < 0:
+            raise CommandError("--assessments and --clinics must be 0 or more, --batch 1 or more")
+        seed = options["seed"] if options["seed"] is not None else secrets.randbelow(2**31)
+        no_clinic_share = options["no_clinic_share"]
+        if not 0 <= no_clinic_share <= 1:  # call_command(no_clinic_share=...) skips the parser's check
+            raise CommandError("--no-clinic-share must be between 0 and 1")
+        if not clinic_count:
+            no_clinic_share = 1.0
+
+        clinics = [Clinic.objects.get_or_create(name=f"Demo clinic {i}")[0] for i in range(1, clinic_count + 1)]
+        clinic_weights = [1 / math.sqrt(i) for i in range(1, clinic_count + 1)]  # the first ones busier
+        runners = DemoRunners(seed)
+        rng = runners.rng
+        now = timezone.now()
+        today = timezone.localdate(now)
+        self.stdout.write(
+            f"Seeding {n} assessments (seed {seed}, {clinic_count} demo clinics, "
+            f"{no_clinic_share:.0%} without a clinic, batches of {batch})"
+        )
+
+        tiers: Counter[str] = Counter()
+        rest_days = without_clinic = check_in_count = with_check_ins = 0
+        generating = writing = 0.0
+        began = time.perf_counter()
+        for first in range(0, n, batch):
+            t0 = time.perf_counter()
+            assessments = []
+            for k in range(first, min(first + batch, n)):
+                clinic = None if rng.random() < no_clinic_share else rng.choices(clinics, clinic_weights)[0]
+                assessments.append(runners.assessment(clinic, created_at(k, n, now, rng)))
+            t1 = time.perf_counter()
+            with transaction.atomic():
+                Assessment.objects.bulk_create(assessments)
+                self._set_missing_pks(assessments)
+                t2 = time.perf_counter()
+                check_ins = [
+                    check_in
+                    for assessment in assessments
+                    if assessment.tier != EMERGENCY and runners.check_in_rng.random() < CHECK_IN_SHARE
+                    for check_in in runners.check_ins(assessment, today)
+                ]
+                t3 = time.perf_counter()
+                CheckIn.objects.bulk_create(check_ins)
+            t4 = time.perf_counter()
+            generating += (t1 - t0) + (t3 - t2)
+            writing += (t2 - t1) + (t4 - t3)
+
+            tiers.update(a.tier for a in assessments)
+            rest_days += sum(a.rest_day for a in assessments)
+            without_clinic += sum(a.clinic_id is None for a in assessments)
+            with_check_ins += len({c.assessment_id for c in check_ins})
+            check_in_count += len(check_ins)
+            done = first + len(assessments)
+            del assessments, check_ins
+            reset_queries()  # with DEBUG on, Django keeps every query's SQL otherwise
+            elapsed = time.perf_counter() - began
+            self.stdout.write(
+                f"  {done}/{n} assessments, {check_in_count} check-ins, "
+                f"{elapsed:.1f} s ({done / elapsed if elapsed else 0:.0f} assessments/s)"
+            )
+
+        elapsed = time.perf_counter() - began
+        self.stdout.write(self.style.SUCCESS(f"Created {n} assessments and {check_in_count} check-ins (seed {seed})."))
+        for tier in TIER_ORDER:
+            self.stdout.write(f"  {tier:<10} {tiers[tier]:>8}  {tiers[tier] / n if n else 0:6.1%}")
+        self.stdout.write(
+            f"  rest day {rest_days}, no clinic {without_clinic}, "
+            f"with check-ins {with_check_ins}, redrawn {runners.redraws}"
+        )
+        self.stdout.write(
+            f"  {elapsed:.1f} s in all ({n / elapsed if elapsed else 0:.0f} assessments/s): "
+            f"generating {generating - runners.scoring_seconds:.1f} s, "
+            f"scoring (validate_answers, score_answers, as_dict) {runners.scoring_seconds:.1f} s, "
+            f"writing {writing:.1f} s"
+        )
+
+    @staticmethod
+    def _set_missing_pks(assessments: list[Assessment]) -> None:
+        """Databases that do not return ids from a bulk insert: look them up by token."""
+        missing = [a for a in assessments if a.pk is None]
+        if missing:
+            ids = dict(Assessment.objects.filter(token__in=[a.token for a in missing]).values_list("token", "pk"))
+            for a in missing:
+                a.pk = ids[a.token]
