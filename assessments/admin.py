@@ -9,13 +9,16 @@ import hashlib
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import OuterRef, Subquery
+from django.db.models.constants import LOOKUP_SEP
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from assessments import exports, fhir
-from assessments.models import URGENCY, Assessment
+from assessments.models import REFERENCE_LENGTH, URGENCY, Assessment
 from assessments.presenters import present_answers
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
 from clinics.admin import ClinicScopedAdmin
@@ -122,6 +125,12 @@ def latest_check_in():
     return Subquery(CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day").values("day")[:1])
 
 
+class ReviewQueue(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # No column shows the stored answers or result: leave those large JSON fields in the database.
+        return super().get_queryset(request, exclude_parameters).defer("answers", "result")
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(ClinicScopedAdmin):
     change_form_template = "admin/assessments/assessment/change_form.html"
@@ -161,6 +170,9 @@ class AssessmentAdmin(ClinicScopedAdmin):
 
     # --- list ---
 
+    def get_changelist(self, request, **kwargs):
+        return ReviewQueue
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(latest_check_in=latest_check_in())
 
@@ -168,9 +180,16 @@ class AssessmentAdmin(ClinicScopedAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if exports.looks_like_reference(term):
-            # Case-sensitive prefix of the token: the token's own index finds it.
-            queryset |= self.get_queryset(request).filter(token__startswith=term)
+            # The reference only (case-sensitive, by the token's index): never more of the token,
+            # or a search could spell out a runner's private link one character at a time.
+            queryset |= self.get_queryset(request).filter(token__startswith=term[:REFERENCE_LENGTH])
         return queryset, may_have_duplicates
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The private token is never a filter in the address either (?token__startswith=...).
+        if lookup.split(LOOKUP_SEP)[0] == "token":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="Runner", ordering="nickname")
     def runner(self, obj):
@@ -224,8 +243,12 @@ class AssessmentAdmin(ClinicScopedAdmin):
         marked = Assessment.objects.filter(pk__in=to_mark).update(
             reviewed=True, reviewed_by=request.user, reviewed_at=now
         )
-        for obj in Assessment.objects.filter(pk__in=to_mark).only("pk", "created", "triage"):
-            self.log_change(request, obj, [{"changed": {"fields": ["reviewed"]}}])
+        LogEntry.objects.log_actions(
+            request.user.pk,
+            Assessment.objects.filter(pk__in=to_mark).only("pk", "created"),
+            CHANGE,
+            [{"changed": {"fields": ["reviewed"]}}],
+        )
         self.message_user(
             request,
             f"{marked} assessment{'s' if marked != 1 else ''} marked reviewed."

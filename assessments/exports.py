@@ -32,7 +32,7 @@ KEY_ANSWERS = (
     "home_care_weeks",
 )
 CHUNK = 500
-REFERENCE = re.compile(r"[A-Za-z0-9_-]{4,64}")
+REFERENCE = re.compile(r"[A-Za-z0-9_-]{4,8}")
 # A cell starting with one of these is a formula to a spreadsheet: a runner's nickname or a note
 # must never run as one (CSV injection), so such cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,7 +100,8 @@ def csv_lines(queryset) -> Iterator[str]:
 
     latest = CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day")
     rows: Iterable = (
-        queryset.select_related("clinic", "reviewed_by")
+        queryset.defer(None)  # every column, even those the review queue leaves out
+        .select_related("clinic", "reviewed_by")
         .annotate(
             check_in_count=Coalesce(
                 Subquery(

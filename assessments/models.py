@@ -120,7 +120,9 @@ class Assessment(models.Model):
         ]
 
     def __str__(self):
-        return f"Assessment {self.created:%Y-%m-%d %H:%M} ({self.get_triage_display()})"
+        # Also stored in the admin's change log, which outlives the runner's deletion and a
+        # clinician's move to another clinic: so no nickname, reference or result here.
+        return f"Assessment {self.pk} of {self.created:%Y-%m-%d}"
 
     def get_absolute_url(self):
         return reverse("assessments:result", kwargs={"token": self.token})

@@ -215,6 +215,7 @@ def result_fragment_key(assessment: Assessment) -> str:
 
 class ResultView(PrivateResultMixin, DetailView):
     template_name = "assessments/result.html"
+    queryset = Assessment.objects.select_related("clinic")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,12 +10,24 @@ clinic the private links of another's runners.
 from datetime import timedelta
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 
 ATTENTION_DAYS = 7
 ATTENTION_SHOWN = 20
+
+
+class AutocompleteView(AutocompleteJsonView):
+    def process_request(self, request):
+        term, model_admin, source_field, to_field_name = super().process_request(request)
+        # Only the model's own relation fields, as the admin's widgets ask: Django's view fails
+        # with a server error when asked about the other side of a relation.
+        if not getattr(source_field, "concrete", False):
+            raise PermissionDenied
+        return term, model_admin, source_field, to_field_name
 
 
 def _no_shortcut(request, content_type_id, object_id):
@@ -35,6 +47,9 @@ class AdminSite(admin.AdminSite):
             else url
             for url in super().get_urls()
         ]
+
+    def autocomplete_view(self, request):
+        return AutocompleteView.as_view(admin_site=self)(request)
 
     def index(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "attention": self.needs_attention(request)}

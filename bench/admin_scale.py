@@ -1,6 +1,7 @@
 """The clinician admin at scale: review-queue server time and CSV export memory.
 
-Run by bench/admin_scale.sh against a database filled by `manage.py seed_demo`. Requests go
+Run by bench/admin_scale.sh (python -m bench.admin_scale [export_csv|export_fhir LIMIT]) on a database filled by
+`manage.py seed_demo`. Requests go
 through Django's test client in this process (no network, no web server), so the times are
 the server's own work: middleware, queries, template. Figures are medians of several runs.
 """
@@ -82,31 +83,32 @@ def queue_times():
         print(f"{label:<48} {ms:>9.1f} {queries:>8}")
 
 
-def csv_memory(limit: int):
-    """Export `limit` assessments (all of them when 0) as CSV; print the peak memory growth."""
+def export_memory(action: str, limit: int):
+    """Export `limit` assessments (all of them when 0); print the peak memory growth."""
     boss = user("bench-superuser", superuser=True)
-    pks = list(Assessment.objects.order_by("pk").values_list("pk", flat=True)[: limit or None])
-    data = {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": pks[:1]}
-    if limit:
-        data = {"action": "export_csv", "index": "0", "_selected_action": pks}
+    last = Assessment.objects.order_by("pk").values_list("pk", flat=True)[limit - 1] if limit else None
+    url = f"{CHANGELIST}?id__lte={last}" if last else CHANGELIST
+    first = Assessment.objects.order_by("pk").values_list("pk", flat=True).first()
+    # "Select all" of the (filtered) list, as a clinician does for a big export.
+    data = {"action": action, "select_across": "1", "index": "0", "_selected_action": [first]}
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    response = boss.post(CHANGELIST, data)
-    rows = size = 0
+    response = boss.post(url, data)
+    chunks = size = 0
     for chunk in response.streaming_content:
-        rows += chunk.count(b"\n")
+        chunks += 1
         size += len(chunk)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
-        f"CSV export of {rows - 1} assessments: {size / 1e6:.1f} MB in {seconds:.1f} s; "
+        f"{action} of {limit or 'all'} assessments: {size / 1e6:.1f} MB in {chunks} pieces, {seconds:.1f} s; "
         f"peak memory {peak / 1024:.0f} MB, {max(peak - before, 0) / 1024:.1f} MB above "
         f"the {before / 1024:.0f} MB before"
     )
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["csv"]:
-        csv_memory(int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+    if sys.argv[1:2] in (["export_csv"], ["export_fhir"]):
+        export_memory(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)
     else:
         queue_times()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The clinician admin at scale on PostgreSQL: fills a database of its own (backpain_bench)
 # with N generated assessments (default 100,000) and their check-ins, then prints the review
-# queue's server time and the CSV export's peak memory for 1,000, 10,000 and all assessments.
+# queue's server time and the CSV and FHIR exports' peak memory for 1,000, 10,000 and all assessments.
 # Needs the machine's PostgreSQL 15 and the role `app` (as .ci/run sets up).
 # Usage: bash bench/admin_scale.sh [N]
 set -euo pipefail
@@ -13,6 +13,7 @@ pg_isready -q -h 127.0.0.1 -p 5432 || { pg_ctlcluster 15 main start; sleep 2; }
   || (cd / && runuser -u postgres -- createdb -O app backpain_bench)
 export DATABASE_URL=postgres://app:app@127.0.0.1:5432/backpain_bench
 export SECRET_KEY="bench-only-$(date +%s)" DEBUG=0 ALLOWED_HOSTS=testserver
+$PY manage.py collectstatic --noinput -v0
 $PY manage.py migrate --noinput -v0
 $PY manage.py load_exercises -v0 >/dev/null
 HAVE=$($PY manage.py shell -v0 -c "from assessments.models import Assessment; print(Assessment.objects.count())")
@@ -20,7 +21,9 @@ if [ "$HAVE" -lt "$N" ]; then
   DEBUG=1 $PY manage.py seed_demo --assessments "$((N - HAVE))" --seed 1
 fi
 (cd / && runuser -u postgres -- psql -q -d backpain_bench -c "VACUUM ANALYZE")
-$PY bench/admin_scale.py
-for limit in 1000 10000 0; do
-  $PY bench/admin_scale.py csv "$limit"   # one process each: the peak is that export's own
+$PY -m bench.admin_scale
+for action in export_csv export_fhir; do
+  for limit in 1000 10000 0; do
+    $PY -m bench.admin_scale "$action" "$limit"   # one process each: the peak is that export's own
+  done
 done

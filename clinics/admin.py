@@ -52,6 +52,7 @@ class ClinicAdmin(ClinicScopedAdmin):
     """Superusers manage clinics; a clinician sees their own clinics and the invite link to share."""
 
     clinic_lookup = "pk"
+    ordering = ("name",)
     list_display = ("name", "invite_link", "clinician_count", "created")
     search_fields = ("name",)
     filter_horizontal = ("clinicians",)

@@ -6,16 +6,22 @@ Runners who start from / belong to no clinic: only superusers see them.
 """
 
 import secrets
+import string
 
 from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
 from django.urls import reverse
 
+INVITE_ALPHABET = string.ascii_letters + string.digits
+
 
 def new_invite_code() -> str:
-    """A private invite code: 16 URL-safe characters (96 random bits), unguessable."""
-    return secrets.token_urlsafe(12)
+    """A private invite code: 16 letters and digits (95 random bits), unguessable.
+
+    No '-' or '_': a code starting with '-' reads as an option to `createclinician --clinic`.
+    """
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(16))
 
 
 class Clinic(models.Model):

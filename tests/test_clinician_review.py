@@ -80,6 +80,8 @@ def test_the_invite_link_names_the_clinic_and_its_check_is_shared_with_it(client
         response = client.post(reverse("assessments:questionnaire"), data)
     assert response.status_code == 302
     assert Assessment.objects.get(nickname="Kim").clinic == clinic
+    result = client.get(response["Location"]).content.decode()
+    assert "Shared with Riverside Physio: its clinicians can see your answers" in result
 
 
 def test_a_check_started_from_the_home_page_belongs_to_no_clinic(client, clinic):
@@ -232,7 +234,15 @@ def test_the_queue_finds_a_runner_by_nickname_or_by_the_start_of_their_link(brow
     other = assessment_of(clinic, nickname="Oscar")
     assert rows(browser.get(CHANGELIST, {"q": "kimber"})) == ["Kimberly"]
     assert rows(browser.get(CHANGELIST, {"q": other.reference[:6]})) == ["Oscar"]
-    assert rows(browser.get(CHANGELIST, {"q": kim.token[:10]})) == ["Kimberly"]
+    assert rows(browser.get(CHANGELIST, {"q": kim.reference})) == ["Kimberly"]
+
+
+def test_no_search_or_filter_spells_out_more_of_a_private_link_than_the_reference(browser, clinic):
+    kim = assessment_of(clinic, nickname="Kimberly")
+    assert rows(browser.get(CHANGELIST, {"q": kim.token[:9]})) == []
+    assert rows(browser.get(CHANGELIST, {"q": kim.token})) == []
+    assert browser.get(CHANGELIST, {"token__startswith": kim.token[:12]}).status_code == 400
+    assert browser.get(CHANGELIST, {"token": kim.token}).status_code == 400
 
 
 def test_the_queue_uses_the_same_queries_for_few_or_many_rows(browser, clinic, django_assert_max_num_queries):

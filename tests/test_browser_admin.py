@@ -1,0 +1,407 @@
+"""The clinician's side in a real Chromium (Playwright): invite link, sign-in, review queue, review, export.
+
+The system Chromium from Debian is driven; Playwright never downloads a browser. Clinicians
+sign in through the admin's own login form (django-axes is on), read an assessment, review it
+and export their clinic's runners; axe-core checks the admin pages, with findings inside our
+own markup failing the test and those in Django's own admin markup printed for review.
+"""
+
+import csv
+import io
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from assessments.models import Assessment
+from clinics.models import Clinic
+from programs.models import CheckIn
+from tests.personas import runner_with, step_posts
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESK = {"width": 1280, "height": 900}  # clinicians review at a desk
+PHONE = {"width": 375, "height": 812}  # runners start on a phone
+BLOCKING_IMPACTS = {"serious", "critical"}
+# Markup of our own in the admin: the review panels, the "Needs attention" list, the triage badge.
+OUR_MARKUP = ".review, .attention, .triage-badge, #review-form"
+# new_invite_code() is secrets.token_urlsafe(12), which starts with "-" once in 64 codes; then
+# `createclinician NAME --clinic -Xyz...` fails in argparse ("expected one argument"). The tests use
+# codes of the same shape that start with a letter, so that they never fail by chance.
+INVITE_CODES = ("rvsd7Qk2mW9xTb4L", "hlsd3Pz8nV6yRc1K")
+PASSWORD = "kestrel-ridge-ascent-29"  # passes every password validator; never a real one
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+# --- The browser: one Chromium for the module, fresh contexts per test ------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; CI must run the browser tests")
+        pytest.skip(reason)
+    expect.set_options(timeout=10_000)
+    # The sync API runs an event loop in this thread; Django refuses ORM calls while one runs
+    # (the test database flush after each test) unless told it is safe here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Watched:
+    """A page, with the console errors, page errors and failed requests seen while it was open."""
+
+    def __init__(self, page):
+        self.page = page
+        self.problems = []
+        self.static_loaded = {}  # path -> status, for our own and Django's static files
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e} ({page.url})"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
+        page.on("response", self._response)
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        where = message.location.get("url") or self.page.url
+        # Chromium asks for /favicon.ico once per browser, on the first page without an icon of its
+        # own: which test sees it depends on the order, so the icon is checked on each page instead.
+        if not where.endswith("/favicon.ico"):
+            self.problems.append(f"console: {message.text} ({where})")
+
+    def _response(self, response):
+        path = response.url.split("://", 1)[-1].split("/", 1)[-1]
+        if path.startswith("static/"):
+            self.static_loaded["/" + path] = response.status
+        if response.status >= 400 and not path.startswith("favicon.ico"):
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(viewport) -> Watched: a new page in a context of its own (its own cookies)."""
+    contexts = []
+
+    def open_(viewport=DESK):
+        context = browser.new_context(viewport=viewport, locale="en-GB", accept_downloads=True)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return Watched(context.new_page())
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def clinician_password(monkeypatch):
+    monkeypatch.setenv("CLINICIAN_PASSWORD", PASSWORD)
+    return PASSWORD
+
+
+# --- Steps ----------------------------------------------------------------------------------
+
+
+def admin_url(live_server, name="admin:index", *args):
+    return live_server.url + reverse(name, args=args)
+
+
+def sign_in(watched, live_server, username, password=PASSWORD):
+    page = watched.page
+    page.goto(admin_url(live_server))
+    expect(page).to_have_url(re.compile(r"/login/\?next="))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clinician review")
+
+
+def answer_in_browser(page, answers):
+    """Send each questionnaire step through the real form, field by field (fast, by field name)."""
+    for _, data in step_posts(answers):
+        expect(page.get_by_role("button", name=re.compile(r"^(Next|See my result)$"))).to_be_visible()
+        for name, value in data.items():
+            if name.endswith("-current_step"):
+                continue
+            fields = page.locator(f'[name="{name}"]')
+            kind = fields.first.evaluate("el => el.type || el.tagName.toLowerCase()")
+            if kind in ("radio", "checkbox"):
+                for v in value if isinstance(value, list) else [value]:
+                    box = fields if v == "on" and fields.count() == 1 else fields.and_(page.locator(f'[value="{v}"]'))
+                    box.check()
+            elif kind.startswith("select"):
+                fields.select_option(str(value))
+            else:
+                fields.fill(str(value))
+        page.get_by_role("button", name=re.compile(r"^(Next|See my result)$")).click()
+    expect(page).to_have_url(re.compile(r"/r/[A-Za-z0-9_-]{16,}/$"))
+
+
+def rows(page):
+    return page.locator("#result_list tbody tr")
+
+
+def axe_findings(axe, page):
+    """(ours, django's): serious or critical findings inside OUR_MARKUP, and every other finding."""
+    ours, others = [], []
+    for v in axe.run(page).response["violations"]:
+        for node in v["nodes"]:
+            target = node["target"]
+            selector = target[-1] if isinstance(target[-1], str) else " ".join(map(str, target[-1]))
+            inside = len(target) == 1 and page.evaluate(
+                "([sel, ours]) => { const el = document.querySelector(sel); return !!(el && el.closest(ours)); }",
+                [selector, OUR_MARKUP],
+            )
+            where = f"{page.url.split('://', 1)[-1].split('/', 1)[-1]}: {v['id']} [{v['impact']}] at {selector}"
+            if inside and v["impact"] in BLOCKING_IMPACTS:
+                ours.append(f"{where}: {v['help']}")
+            else:
+                others.append(f"{where} ({'ours' if inside else 'Django'}): {v['help']}")
+    return ours, others
+
+
+def focused(page):
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {
+                tag: el.tagName.toLowerCase(), type: el.type || '', name: el.name || '', id: el.id || '',
+                text: (el.innerText || el.value || '').trim().slice(0, 40),
+                style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+            };
+        }"""
+    )
+
+
+# --- 1. The clinician's whole journey ---------------------------------------------------------
+
+
+def test_a_clinician_reviews_and_exports_their_clinics_runners_and_sees_no_other_clinics(
+    open_page, live_server, clinician_password
+):
+    # Fixed invite codes: a random one starting with "-" (1 in 64) breaks `--clinic CODE` (see INVITE_CODES).
+    riverside = Clinic.objects.create(name="Riverside Physio", code=INVITE_CODES[0])
+    hillside = Clinic.objects.create(name="Hillside Sports Clinic", code=INVITE_CODES[1])
+    call_command("createclinician", "dana", "--clinic", riverside.code, "--no-input", stdout=io.StringIO())
+    call_command("createclinician", "eli", "--clinic", hillside.code, "--no-input", stdout=io.StringIO())
+
+    # A runner really starts from the clinic's invite link, is told who sees the answers, and answers.
+    runner = open_page(PHONE)
+    runner.page.goto(live_server.url + riverside.invite_path())
+    expect(runner.page.locator("#clinic-invite")).to_contain_text("Riverside Physio invited you to this check")
+    runner.page.get_by_role("link", name="Start the check").click()
+    expect(runner.page.locator("#clinic-sharing")).to_contain_text("Shared with Riverside Physio.")
+    answer_in_browser(runner.page, runner_with(nickname="Kim"))
+    kim = Assessment.objects.get(nickname="Kim")
+    assert kim.clinic == riverside, "the check started from the invite link belongs to the clinic"
+
+    emergency = Assessment.objects.create_from_answers(
+        runner_with(nickname="Ema", saddle_numbness=True), clinic=riverside
+    )
+    Assessment.objects.create_from_answers(runner_with(nickname="Sol"), clinic=riverside)
+    Assessment.objects.create_from_answers(runner_with(nickname="Bruno-B", night_pain=True), clinic=hillside)
+    assert emergency.tier == "emergency"
+
+    # Dana signs in through the login form and sees the emergency first on the front page.
+    dana = open_page()
+    page = dana.page
+    sign_in(dana, live_server, "dana", clinician_password)
+    attention = page.get_by_role("region", name=re.compile("^Needs attention"))
+    expect(attention.get_by_role("listitem").first).to_contain_text("Ema")
+    expect(attention.get_by_role("listitem").first).to_contain_text("Emergency")
+    expect(attention).not_to_contain_text("Bruno-B")
+
+    # The review queue: the emergency first, the other clinic's runner nowhere.
+    page.goto(admin_url(live_server, "admin:assessments_assessment_changelist"))
+    expect(rows(page)).to_have_count(3)
+    expect(rows(page).first).to_contain_text("Ema")
+    expect(rows(page).first.locator(".triage-badge")).to_have_text(re.compile(r"Emergency"))
+    expect(page.locator("#content")).not_to_contain_text("Bruno-B")
+    expect(page.get_by_text("Hillside", exact=False)).to_have_count(0)
+
+    # One assessment: questions and answers in words; then the review.
+    page.get_by_role("link", name=re.compile(r"^Kim · ")).click()
+    answers = page.get_by_role("region", name="What the runner answered")
+    runs = answers.get_by_role("row", name=re.compile(r"How many runs do you do in a week\?"))
+    expect(runs.get_by_role("cell")).to_have_text("3")
+    page.get_by_label("Clinician notes").fill("Desk hours matter more than mileage; call in two weeks.")
+    page.get_by_label("Follow up").select_option(label="Contact the runner")
+    page.get_by_label("Reviewed").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    kim_row = rows(page).filter(has_text="Kim")
+    expect(kim_row.locator("td.field-reviewed img")).to_have_attribute("alt", "True")
+    expect(rows(page).last).to_contain_text("Kim")  # reviewed ones go to the end of the queue
+    kim.refresh_from_db()
+    assert (kim.reviewed, kim.reviewed_by.username, kim.follow_up) == (True, "dana", "contact")
+
+    assert not dana.problems, dana.problems
+
+    # Export every row of the page as CSV (the form's navigation ends in a download, not a page).
+    page.get_by_label("Select all objects on this page for an action").check()
+    page.get_by_role("combobox", name=re.compile(r"^Action")).select_option(
+        label="Export the selected assessments as CSV"
+    )
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Go").click()
+    download = download_info.value
+    assert re.fullmatch(r"assessments-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    exported = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["nickname"] for r in exported) == ["Ema", "Kim", "Sol"]
+    assert "Bruno-B" not in text and "Hillside" not in text
+    kim_csv = next(r for r in exported if r["nickname"] == "Kim")
+    assert (kim_csv["reviewed"], kim_csv["reviewed_by"], kim_csv["clinic"]) == ("yes", "dana", "Riverside Physio")
+    assert kim_csv["clinician_notes"].startswith("Desk hours matter")
+
+    # Eli, of the other clinic, sees only Bruno-B: none of Riverside's runners, even by address.
+    eli = open_page()
+    sign_in(eli, live_server, "eli")
+    attention = eli.page.get_by_role("region", name=re.compile("^Needs attention"))
+    expect(attention).to_contain_text("Bruno-B")
+    expect(attention).not_to_contain_text("Ema")
+    eli.page.goto(admin_url(live_server, "admin:assessments_assessment_changelist"))
+    expect(rows(eli.page)).to_have_count(1)
+    expect(rows(eli.page).first).to_contain_text("Bruno-B")
+    for nickname in ("Kim", "Ema", "Sol", "Riverside"):
+        expect(eli.page.locator("#content")).not_to_contain_text(nickname)
+    eli.page.goto(admin_url(live_server, "admin:assessments_assessment_change", emergency.pk))
+    expect(eli.page.locator("#content")).not_to_contain_text("Ema")
+    expect(eli.page.locator(".review")).to_have_count(0)
+
+
+# --- 2. and 3. The admin pages: accessibility, keyboard, no console errors --------------------
+
+
+@pytest.fixture
+def reviewing(open_page, live_server, clinician_password):
+    """Dana, signed in, with an emergency, an urgent and a self-care runner (with check-ins)."""
+    clinic = Clinic.objects.create(name="Riverside Physio", code=INVITE_CODES[0])
+    call_command("createclinician", "dana", "--clinic", clinic.code, "--no-input", stdout=io.StringIO())
+    Assessment.objects.create_from_answers(runner_with(nickname="Ema", saddle_numbness=True), clinic=clinic)
+    Assessment.objects.create_from_answers(runner_with(nickname="Uma", night_pain=True), clinic=clinic)
+    sam = Assessment.objects.create_from_answers(runner_with(nickname="Sam"), clinic=clinic)
+    today = timezone.localdate()
+    for days_ago, pain in ((2, 4), (1, 3), (0, 2)):
+        CheckIn.objects.create(assessment=sam, day=today - timedelta(days=days_ago), pain_now=pain, routine_done="all")
+    watched = open_page()
+    sign_in(watched, live_server, "dana")
+    return watched, sam
+
+
+def test_the_admin_pages_have_no_serious_accessibility_problems_in_our_markup(reviewing, live_server, axe):
+    watched, sam = reviewing
+    page = watched.page
+    ours, others = [], []
+
+    expect(page.locator(".attention li")).to_have_count(2)
+    for found, bucket in zip(axe_findings(axe, page), (ours, others), strict=True):
+        bucket += found
+
+    page.goto(admin_url(live_server, "admin:assessments_assessment_changelist"))
+    expect(page.locator(".triage-badge")).to_have_count(3)
+    for found, bucket in zip(axe_findings(axe, page), (ours, others), strict=True):
+        bucket += found
+
+    page.goto(admin_url(live_server, "admin:assessments_assessment_change", sam.pk))
+    expect(page.get_by_role("region", name="Check-ins and progress").locator("table.check-ins tbody tr")).to_have_count(
+        3
+    )
+    for found, bucket in zip(axe_findings(axe, page), (ours, others), strict=True):
+        bucket += found
+
+    print("\naxe-core findings outside our markup, or not serious (not failing):")
+    print("\n".join(f"  {line}" for line in sorted(set(others))) or "  none")
+    assert not ours, "axe-core found serious or critical problems in our admin markup:\n" + "\n".join(ours)
+
+
+def test_the_review_form_can_be_reached_and_saved_with_the_keyboard(reviewing, live_server):
+    watched, sam = reviewing
+    page = watched.page
+    page.goto(admin_url(live_server, "admin:assessments_assessment_change", sam.pk))
+    expect(page.get_by_role("heading", name="Your review")).to_be_visible()
+
+    # From the top of the page, Tab alone reaches the notes, then the save button; focus always shows.
+    reached, no_outline = [], []
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        f = focused(page)
+        reached.append(f)
+        if f["style"] == "none" or f["width"] < 2:
+            no_outline.append(f)
+        if f["tag"] == "input" and f["type"] == "submit" and f["name"] == "_save":
+            break
+    names = [f["name"] for f in reached]
+    assert "clinician_notes" in names, f"Tab never reached the notes field: {reached}"
+    assert names[-1] == "_save", f"Tab never reached the save button: {reached}"
+    assert not no_outline, f"focus is not visible on: {no_outline}"
+
+    # The "go to the review" link takes a keyboard user straight to the form: the next Tab is the notes.
+    page.get_by_role("link", name="go to the review").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#review-form$"))
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Clinician notes")).to_be_focused()
+    page.keyboard.type("Seen; routine is going well.")
+    page.get_by_label("Reviewed").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Save", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    sam.refresh_from_db()
+    assert (sam.reviewed, sam.clinician_notes) == (True, "Seen; routine is going well.")
+
+
+def test_the_admin_pages_load_without_console_errors_or_missing_static_files(reviewing, live_server):
+    watched, sam = reviewing
+    page = watched.page
+    without_icon = []
+    # Each page, and a rule of static/css/admin.css that only applies if the stylesheet loaded.
+    for url, styled, prop, value in (
+        (admin_url(live_server), ".attention", "margin-bottom", "24px"),
+        (admin_url(live_server, "admin:assessments_assessment_changelist"), ".triage-badge", "font-weight", "600"),
+        (admin_url(live_server, "admin:assessments_assessment_change", sam.pk), ".review", "max-width", "1120px"),
+    ):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(styled).first).to_have_css(prop, value)
+        if page.locator('link[rel~="icon"]').count() == 0:
+            without_icon.append(url.split("://", 1)[-1].split("/", 1)[-1])
+    assert watched.static_loaded.get("/static/css/admin.css") == 200, watched.static_loaded
+    assert not watched.problems, "console errors or failed requests:\n" + "\n".join(watched.problems)
+    # Without an icon of its own, a browser's first admin page asks for /favicon.ico: a 404 in the
+    # console, and a "Not Found: /favicon.ico" warning in the server log.
+    assert not without_icon, f"admin pages without <link rel=icon> (a /favicon.ico 404 in the console): {without_icon}"
