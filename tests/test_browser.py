@@ -5,34 +5,18 @@ Each test answers the questionnaire the way a person does: by visible labels and
 roles, on a phone-sized screen.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from assessments.models import Assessment
 from programs.library import load_library
 from programs.models import CheckIn
+from tests.chromium import BLOCKING_IMPACTS, PHONE
 from tests.personas import runner_with
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 375, "height": 812}
-# axe-core impacts that fail the build; "minor" and "moderate" are reviewed by hand.
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -168,28 +152,6 @@ def _start(page, live_server):
 # --- The browser: one Chromium for the module, one fresh context per test -------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI must run the browser tests")
-        pytest.skip(reason)
-    expect.set_options(timeout=10_000)  # a loaded CI machine can be slow to render a step
-    # The sync API runs an event loop in this thread, and Django refuses ORM calls (the
-    # test database flush after each test) while one runs unless told it is safe here.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport=PHONE, locale="en-GB")
@@ -197,11 +159,6 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return Axe()
 
 
 class AxeChecker:

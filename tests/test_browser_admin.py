@@ -8,41 +8,26 @@ own markup failing the test and those in Django's own admin markup printed for r
 
 import csv
 import io
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from assessments.models import Assessment
 from clinics.models import Clinic
 from programs.models import CheckIn
+from tests.chromium import BLOCKING_IMPACTS, PHONE
 from tests.personas import runner_with, step_posts
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESK = {"width": 1280, "height": 900}  # clinicians review at a desk
-PHONE = {"width": 375, "height": 812}  # runners start on a phone
-BLOCKING_IMPACTS = {"serious", "critical"}
 # Markup of our own in the admin: the review panels, the "Needs attention" list, the triage badge.
 OUR_MARKUP = ".review, .attention, .triage-badge, #review-form"
-# new_invite_code() is secrets.token_urlsafe(12), which starts with "-" once in 64 codes; then
-# `createclinician NAME --clinic -Xyz...` fails in argparse ("expected one argument"). The tests use
-# codes of the same shape that start with a letter, so that they never fail by chance.
+# Fixed invite codes of the generated shape (16 letters and digits), so that runs are repeatable.
 INVITE_CODES = ("rvsd7Qk2mW9xTb4L", "hlsd3Pz8nV6yRc1K")
 PASSWORD = "kestrel-ridge-ascent-29"  # passes every password validator; never a real one
 
@@ -50,28 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 # --- The browser: one Chromium for the module, fresh contexts per test ------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI must run the browser tests")
-        pytest.skip(reason)
-    expect.set_options(timeout=10_000)
-    # The sync API runs an event loop in this thread; Django refuses ORM calls while one runs
-    # (the test database flush after each test) unless told it is safe here.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class Watched:
@@ -117,11 +80,6 @@ def open_page(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return Axe()
 
 
 @pytest.fixture
