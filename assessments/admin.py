@@ -9,22 +9,22 @@ import hashlib
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import OuterRef, Subquery
 from django.db.models.constants import LOOKUP_SEP
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from assessments import exports, fhir
-from assessments.models import REFERENCE_LENGTH, URGENCY, Assessment
+from assessments.models import REFERENCE_LENGTH, URGENCY, Assessment, looks_like_reference
 from assessments.presenters import present_answers
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
 from clinics.admin import ClinicScopedAdmin
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import clinic_ids
-from programs.models import CheckIn
+from programs.models import latest_check_in_day
 from programs.presenters import present_review
 
 # The badge says the tier in words; the colour (and a symbol) only repeat it.
@@ -51,7 +51,9 @@ class FlagFilter(admin.SimpleListFilter):
     title = "flag"
     parameter_name = "flag"
     FLAGS = {
+        "check_in_sign": ("Warning sign at a check-in", {"warning_sign_day__isnull": False}),
         "rest_day": ("Rest day", {"rest_day": True}),
+        # The same definition as Assessment.needs_professional, the column and the CSV.
         "see_professional": ("See a professional (any tier)", {"urgency__lte": URGENCY[ROUTINE]}),
         "none": ("No flag", {"rest_day": False, "urgency": URGENCY[SELF_CARE]}),
     }
@@ -85,8 +87,10 @@ class ClinicFilter(admin.SimpleListFilter):
         if value == self.NONE:
             return queryset.filter(clinic__isnull=True)
         if value:
-            # An id outside the user's clinics matches nothing: the queryset is already scoped.
-            return queryset.filter(clinic_id=value) if value.isdigit() else queryset.none()
+            # Only a clinic this filter offers: anything else (another clinic's id, a made-up
+            # value) matches nothing rather than failing.
+            offered = {code for code, _ in self.lookup_choices}
+            return queryset.filter(clinic_id=int(value)) if value in offered else queryset.none()
         return queryset
 
 
@@ -106,23 +110,23 @@ class ReviewForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         seen = self.data.get(self.add_prefix("seen"))
-        # self.instance is the review as stored now; "seen" is the one this page was opened with.
-        if seen and seen != review_stamp(self.instance):
-            by = self.instance.reviewed_by or "another clinician"
-            raise forms.ValidationError(
-                f"While you were writing, {by} saved a review of this assessment, so yours was not saved. "
-                "Your text is still in the boxes below: copy it, reload the page to see theirs, then merge and save."
-            )
+        if seen and self.instance.pk:
+            # The review as stored now, locked until this save ends (the admin's change form runs
+            # in a transaction), against the one this page was opened with.
+            current = Assessment.objects.select_for_update().select_related("reviewed_by").get(pk=self.instance.pk)
+            if seen != review_stamp(current):
+                who = f"{current.reviewed_by} saved a review" if current.reviewed_by else "the review changed"
+                raise forms.ValidationError(
+                    f"While you were writing, {who} (a colleague, or a check-in with a warning sign), so yours was "
+                    "not saved. Your text is still in the boxes below: copy it, reload the page to see the "
+                    "latest, then merge and save."
+                )
         return cleaned
 
 
 def review_stamp(assessment) -> str:
     fields = (assessment.clinician_notes, assessment.follow_up, assessment.reviewed, assessment.reviewed_at)
     return hashlib.sha256(repr(fields).encode()).hexdigest()[:16]
-
-
-def latest_check_in():
-    return Subquery(CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day").values("day")[:1])
 
 
 class ReviewQueue(ChangeList):
@@ -174,15 +178,16 @@ class AssessmentAdmin(ClinicScopedAdmin):
         return ReviewQueue
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(latest_check_in=latest_check_in())
+        return super().get_queryset(request).annotate(latest_check_in=latest_check_in_day())
 
     def get_search_results(self, request, queryset, search_term):
+        filtered = queryset
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
-        if exports.looks_like_reference(term):
-            # The reference only (case-sensitive, by the token's index): never more of the token,
+        if looks_like_reference(term):
+            # Within the filters already chosen, and the reference only: never more of the token,
             # or a search could spell out a runner's private link one character at a time.
-            queryset |= self.get_queryset(request).filter(token__startswith=term[:REFERENCE_LENGTH])
+            queryset |= filtered.filter(token__startswith=term)
         return queryset, may_have_duplicates
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -197,14 +202,18 @@ class AssessmentAdmin(ClinicScopedAdmin):
 
     @admin.display(description="Triage", ordering="urgency")
     def triage_badge(self, obj):
-        css, symbol, words = BADGES[obj.tier]
+        if obj.warning_sign_day:
+            css, symbol, _ = BADGES[EMERGENCY]
+            words = f"Emergency: warning sign at check-in {obj.warning_sign_day:%d %b}"
+        else:
+            css, symbol, words = BADGES[obj.tier]
         return format_html(
             '<span class="triage-badge {}"><span aria-hidden="true">{}</span> {}</span>', css, symbol, words
         )
 
     @admin.display(description="See a professional", boolean=True, ordering="urgency")
     def see_a_professional(self, obj):
-        return obj.urgency <= URGENCY[ROUTINE]
+        return obj.needs_professional
 
     @admin.display(description="Latest check-in", ordering="latest_check_in", empty_value="none")
     def latest_check_in(self, obj):
@@ -257,16 +266,26 @@ class AssessmentAdmin(ClinicScopedAdmin):
             messages.SUCCESS if marked else messages.INFO,
         )
 
+    def record_export(self, request, queryset, action):
+        """Which runners' data left the site: their references, or the list's filters when "all" were."""
+        count = queryset.count()
+        if request.POST.get(helpers.ACTION_CHECKBOX_NAME) and request.POST.get("select_across") != "1":
+            tokens = queryset.order_by().values_list("token", flat=True)
+            details = "Selected: " + ", ".join(sorted(token[:REFERENCE_LENGTH] for token in tokens))
+        else:
+            details = f"All that matched the list's filters: {request.GET.urlencode() or 'none'}"
+        AccessRecord.record(request.user, action, count=count, details=details)
+
     @admin.action(description="Export the selected assessments as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        AccessRecord.record(request.user, AccessRecord.Action.EXPORTED_CSV, count=queryset.count())
+        self.record_export(request, queryset, AccessRecord.Action.EXPORTED_CSV)
         response = StreamingHttpResponse(exports.csv_lines(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="assessments-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 
     @admin.action(description="Export the selected assessments as FHIR R4 (JSON)", permissions=["view"])
     def export_fhir(self, request, queryset):
-        AccessRecord.record(request.user, AccessRecord.Action.EXPORTED_FHIR, count=queryset.count())
+        self.record_export(request, queryset, AccessRecord.Action.EXPORTED_FHIR)
         base = request.build_absolute_uri("/")
         response = StreamingHttpResponse(fhir.bundle_chunks(queryset, base), content_type="application/fhir+json")
         response["Content-Disposition"] = (

@@ -6,7 +6,6 @@ imbalance codes) so that a clinic's spreadsheet or script keeps working across v
 """
 
 import csv
-import re
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, OuterRef, Subquery
@@ -32,25 +31,19 @@ KEY_ANSWERS = (
     "home_care_weeks",
 )
 CHUNK = 500
-REFERENCE = re.compile(r"[A-Za-z0-9_-]{4,8}")
 # A cell starting with one of these is a formula to a spreadsheet: a runner's nickname or a note
 # must never run as one (CSV injection), so such cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = (
     ["reference", "created", "clinic", "nickname", "questionnaire_version", "triage", "tier"]
-    + ["rest_day", "see_professional", "pain_now", "top_imbalance"]
+    + ["rest_day", "see_professional", "check_in_warning_sign_day", "pain_now", "top_imbalance"]
     + [f"answer_{code}" for code in KEY_ANSWERS]
     + ["warning_signs"]
     + [f"score_{imbalance.code}" for imbalance in CATALOGUE]
     + ["caution_flags", "triage_reasons", "check_ins", "latest_check_in", "latest_pain"]
     + ["reviewed", "reviewed_by", "reviewed_at", "follow_up", "clinician_notes"]
 )
-
-
-def looks_like_reference(term: str) -> bool:
-    """Could the search term be the start of a runner's private token?"""
-    return bool(REFERENCE.fullmatch(term))
 
 
 def safe_cell(value) -> str:
@@ -74,7 +67,8 @@ def row_of(assessment) -> list[str]:
     values = (
         [assessment.reference, created.isoformat(timespec="seconds"), assessment.clinic, assessment.nickname]
         + [assessment.questionnaire_version, assessment.triage, assessment.tier]
-        + [assessment.rest_day, assessment.see_professional, assessment.pain_now, assessment.top_imbalance]
+        + [assessment.rest_day, assessment.needs_professional, assessment.warning_sign_day]
+        + [assessment.pain_now, assessment.top_imbalance]
         + [answers.get(code) for code in KEY_ANSWERS]
         + [[code for code in WARNING_SIGNS if answers.get(code)]]
         + [scores.get(imbalance.code, 0) for imbalance in CATALOGUE]
@@ -96,7 +90,7 @@ class _Echo:
 
 def csv_lines(queryset) -> Iterator[str]:
     """The CSV export of the queryset, line by line (with a byte-order mark for spreadsheets)."""
-    from programs.models import CheckIn
+    from programs.models import CheckIn, latest_check_in_day
 
     latest = CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day")
     rows: Iterable = (
@@ -113,7 +107,7 @@ def csv_lines(queryset) -> Iterator[str]:
                 ),
                 0,
             ),
-            last_check_in_day=Subquery(latest.values("day")[:1]),
+            last_check_in_day=latest_check_in_day(),
             last_check_in_pain=Subquery(latest.values("pain_now")[:1]),
         )
         .iterator(chunk_size=CHUNK)

@@ -17,6 +17,11 @@ URGENCY = {scoring.EMERGENCY: 0, scoring.URGENT: 1, scoring.ROUTINE: 2, scoring.
 REFERENCE_LENGTH = 8
 
 
+def looks_like_reference(term: str) -> bool:
+    """Could a search term be a reference (the start of a private token, at most REFERENCE_LENGTH long)?"""
+    return 4 <= len(term) <= REFERENCE_LENGTH and all(c.isascii() and (c.isalnum() or c in "-_") for c in term)
+
+
 def new_token() -> str:
     """An unguessable private-link token: 32 random bytes (256 bits), URL-safe."""
     return secrets.token_urlsafe(32)
@@ -83,7 +88,15 @@ class Assessment(models.Model):
         max_length=40, blank=True, db_index=True, choices=[(i.code, i.label) for i in CATALOGUE]
     )
     pain_now = models.PositiveSmallIntegerField(db_index=True)
-    urgency = models.PositiveSmallIntegerField(default=URGENCY[scoring.SELF_CARE], help_text="0 is most urgent.")
+    urgency = models.PositiveSmallIntegerField(
+        default=URGENCY[scoring.SELF_CARE],
+        help_text="0 is most urgent: the result's tier, or 0 after a check-in alert.",
+    )
+    # A check-in that reports a new warning sign stops the plan (programs.builder) and puts the
+    # assessment back at the top of the review queue, unreviewed, whatever its triage was.
+    warning_sign_day = models.DateField(
+        "warning sign at a check-in", null=True, blank=True, editable=False, db_index=True
+    )
 
     # Set by the invite link the runner started from; none when they started from the home page.
     clinic = models.ForeignKey(
@@ -126,6 +139,11 @@ class Assessment(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:result", kwargs={"token": self.token})
+
+    @property
+    def needs_professional(self) -> bool:
+        """Emergency, urgent or routine: a professional should see this runner (the flag clinicians filter on)."""
+        return self.urgency <= URGENCY[scoring.ROUTINE]
 
     @property
     def reference(self) -> str:

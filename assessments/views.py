@@ -17,7 +17,7 @@ from assessments.answers import AnswerError, skipped
 from assessments.forms import SECTION_FORMS, answers_from
 from assessments.models import Assessment
 from assessments.presenters import present_answers, present_result
-from clinics.views import clinic_of
+from clinics.views import CLINIC_SESSION_KEY, clinic_of
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +178,8 @@ class QuestionnaireView(SessionWizardView):
             logger.error("Questionnaire answers passed the forms but not validate_answers: %s", exc.errors)
             raise _KeepAnswers(self._show_errors(exc.errors)) from exc
         self.request.session[LAST_RESULT] = assessment.token
+        # Shared with this clinic once: another check in this browser starts unshared.
+        self.request.session.pop(CLINIC_SESSION_KEY, None)
         return redirect(assessment)
 
     def _show_errors(self, errors: dict):

@@ -12,8 +12,9 @@ from datetime import timedelta
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
-from django.urls import path
+from django.urls import URLPattern
 from django.utils import timezone
 
 ATTENTION_DAYS = 7
@@ -42,7 +43,7 @@ class AdminSite(admin.AdminSite):
     def get_urls(self):
         # The name stays (the admin's templates reverse it), but the shortcut leads nowhere.
         return [
-            path(url.pattern._route, self.admin_view(_no_shortcut), name=url.name)
+            URLPattern(url.pattern, self.admin_view(_no_shortcut), url.default_args, url.name)
             if getattr(url, "name", None) == "view_on_site"
             else url
             for url in super().get_urls()
@@ -56,7 +57,8 @@ class AdminSite(admin.AdminSite):
         return super().index(request, extra_context)
 
     def needs_attention(self, request) -> dict | None:
-        """Unreviewed emergencies and see-a-professional results of the last week, most urgent first."""
+        """Unreviewed emergencies and see-a-professional results of the last week (or with a warning
+        sign at a check-in of the last week), most urgent first."""
         from assessments.admin import AssessmentAdmin
         from assessments.models import URGENCY, Assessment
         from assessments.scoring import ROUTINE
@@ -65,13 +67,14 @@ class AdminSite(admin.AdminSite):
         if not isinstance(model_admin, AssessmentAdmin) or not model_admin.has_view_permission(request):
             return None
         since = timezone.now() - timedelta(days=ATTENTION_DAYS)
+        # New results, and older ones whose runner reported a warning sign at a recent check-in.
+        recent = Q(created__gte=since) | Q(warning_sign_day__gte=timezone.localdate(since))
         queryset = model_admin.scoped(Assessment.objects.all(), request).filter(
-            reviewed=False, urgency__lte=URGENCY[ROUTINE], created__gte=since
+            recent, reviewed=False, urgency__lte=URGENCY[ROUTINE]
         )
         items = list(queryset.select_related("clinic").order_by("urgency", "-created")[: ATTENTION_SHOWN + 1])
         return {
             "days": ATTENTION_DAYS,
             "items": items[:ATTENTION_SHOWN],
             "more": len(items) > ATTENTION_SHOWN,
-            "since": since,
         }

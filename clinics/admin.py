@@ -82,7 +82,6 @@ class AccessRecordAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("username", "reference")
     date_hierarchy = "at"
-    list_select_related = ()
     show_full_result_count = False
 
     def has_module_permission(self, request):

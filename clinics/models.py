@@ -63,6 +63,7 @@ class AccessRecord(models.Model):
 
     class Action(models.TextChoices):
         OPENED = "opened", "Opened the assessment"
+        OPENED_CHECK_IN = "opened_check_in", "Opened a check-in"
         EXPORTED_CSV = "export_csv", "Exported as CSV"
         EXPORTED_FHIR = "export_fhir", "Exported as FHIR"
 
@@ -79,6 +80,9 @@ class AccessRecord(models.Model):
         max_length=12, blank=True, help_text="The assessment's reference, kept if the runner deletes it."
     )
     count = models.PositiveIntegerField(default=1, help_text="How many assessments (exports cover several).")
+    details = models.TextField(
+        blank=True, help_text="For an export: the references exported, or the list's filters when all were."
+    )
 
     class Meta:
         ordering = ["-at"]
@@ -88,7 +92,7 @@ class AccessRecord(models.Model):
         return f"{self.username} {self.get_action_display().lower()} ({self.at:%Y-%m-%d %H:%M})"
 
     @classmethod
-    def record(cls, user, action: str, assessment=None, count: int = 1) -> "AccessRecord":
+    def record(cls, user, action: str, assessment=None, count: int = 1, details: str = "") -> "AccessRecord":
         return cls.objects.create(
             user=user,
             username=user.get_username(),
@@ -96,4 +100,5 @@ class AccessRecord(models.Model):
             assessment=assessment,
             reference=assessment.reference if assessment is not None else "",
             count=count,
+            details=details,
         )

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_POST
 
 from clinics.models import Clinic
 
-# The session remembers which clinic's link the runner came from until the check is stored.
+# The session remembers which clinic's link the runner came from until the check is stored
+# (see QuestionnaireView.done), or until they choose not to share it.
 CLINIC_SESSION_KEY = "clinic_id"
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from clinics.admin import ClinicScopedAdmin
+from clinics.models import AccessRecord
 from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, CheckIn, Exercise
 
 
@@ -115,6 +116,16 @@ class CheckInAdmin(ClinicScopedAdmin):
     @admin.display(description="New warning sign", boolean=True)
     def has_warning_sign(self, obj):
         return bool(obj.warning_signs)
+
+    def get_queryset(self, request):
+        # The list shows the runner's nickname and reference, not their stored answers and result.
+        return super().get_queryset(request).defer("assessment__answers", "assessment__result")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and self.has_view_permission(request, obj):
+            AccessRecord.record(request.user, AccessRecord.Action.OPENED_CHECK_IN, obj.assessment)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False

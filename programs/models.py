@@ -9,12 +9,12 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments import scoring
 from assessments.answers import WARNING_SIGNS
-from assessments.models import Assessment
+from assessments.models import URGENCY, Assessment
 from programs import builder
 
 IMBALANCE_CHOICES = [(i.code, i.label) for i in scoring.CATALOGUE]
@@ -211,3 +211,31 @@ def program_for(assessment, check_ins, library):
         weeks_before=assessment.answers.get("home_care_weeks", 0),
         today=timezone.localdate(),
     )
+
+
+def record_warning_signs(check_in: CheckIn) -> frozenset[str]:
+    """The warning signs this check-in reports that the assessment had not already triaged.
+
+    Any such sign stops the runner's plan (the builder's rule) and, here, sends the assessment
+    back to the top of the clinicians' review queue, unreviewed, as an emergency.
+    """
+    assessment = check_in.assessment
+    new = frozenset(check_in.warning_signs) - builder.known_signs(assessment.result)
+    if new:
+        day = max(filter(None, (assessment.warning_sign_day, check_in.day)))
+        alert = {
+            "urgency": URGENCY[scoring.EMERGENCY],
+            "reviewed": False,
+            "reviewed_by": None,
+            "reviewed_at": None,
+            "warning_sign_day": day,
+        }
+        Assessment.objects.filter(pk=assessment.pk).update(**alert)
+        for name, value in alert.items():
+            setattr(assessment, name, value)
+    return new
+
+
+def latest_check_in_day():
+    """The day of an assessment's latest check-in, as a subquery for lists of assessments."""
+    return Subquery(CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day").values("day")[:1])

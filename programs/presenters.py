@@ -317,8 +317,15 @@ def present_review(assessment) -> dict:
     today = program.today
     plan_days = builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK
     signs = {code: q.label for code, q in qn.QUESTIONS.items() if code in WARNING_SIGNS}
+    known = builder.known_signs(result)
     unit = "miles" if assessment.answers.get("distance_unit") == "mi" else "km"
     return {
+        # New warning signs at check-ins come first: each one stopped the runner's plan.
+        "check_in_alerts": [
+            {"day": c.day, "signs": [signs.get(code, code) for code in c.warning_signs if code not in known]}
+            for c in reversed(check_ins)
+            if set(c.warning_signs) - known
+        ],
         "result": present_result(assessment),
         "scores": [
             {
@@ -337,6 +344,7 @@ def present_review(assessment) -> dict:
         ],
         "program": {
             "status": PROGRAM_STATUS_WORDS[program.status],
+            "stopped": program.status == builder.STOPPED,
             "reasons": program.reasons,
             "start": program.start,
             "end": program.start + timedelta(days=plan_days - 1),
@@ -354,7 +362,9 @@ def present_review(assessment) -> dict:
                 "done": DONE_WORDS[c.routine_done],
                 "run": c.get_run_display(),
                 "distance": f"{c.distance:g} {unit}" if c.distance is not None else "",
-                "warning_signs": [signs.get(code, code) for code in c.warning_signs],
+                "warning_signs": [
+                    signs.get(code, code) + ("" if code in known else " (new)") for code in c.warning_signs
+                ],
                 "note": c.note,
             }
             for c in reversed(check_ins)

@@ -17,7 +17,7 @@ from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
 from programs.builder import day_month, known_signs
 from programs.forms import CheckInForm
-from programs.models import CheckIn, library_specs, library_version, program_for
+from programs.models import CheckIn, library_specs, library_version, program_for, record_warning_signs
 from programs.presenters import present_program
 
 
@@ -103,7 +103,8 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         data["warning_signs"] = list(form.cleaned_data["warning_signs"])
         day = form.cleaned_data["day"]
         with transaction.atomic():
-            _, created = CheckIn.objects.update_or_create(assessment=self.object, day=day, defaults=data)
+            check_in, created = CheckIn.objects.update_or_create(assessment=self.object, day=day, defaults=data)
+            record_warning_signs(check_in)
         when = "today" if day == timezone.localdate() else day_month(day)
         messages.success(
             request,

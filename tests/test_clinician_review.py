@@ -379,7 +379,7 @@ def test_two_clinicians_saving_at_once_never_lose_a_note(browser, client, clinic
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "eli saved a review of this assessment, so yours was not saved" in html
+    assert "While you were writing, eli saved a review" in html and "so yours was not saved" in html
     assert "Dana&#x27;s note" in html  # still in the box, to copy
     assessment.refresh_from_db()
     assert assessment.clinician_notes == "Eli's note" and assessment.reviewed_by.username == "eli"
@@ -527,3 +527,126 @@ def test_the_content_security_policy_exemption_follows_the_admin_path(settings):
     assert "Content-Security-Policy" not in middleware(factory.get("/clinic-review/")).headers
     assert "Content-Security-Policy" in middleware(factory.get("/admin/")).headers
     assert "Content-Security-Policy" in middleware(factory.get("/")).headers
+
+
+# --- a warning sign at a check-in --------------------------------------------------------------
+
+
+def check_in(client, assessment, **changes):
+    data = {
+        "day": timezone.localdate().isoformat(),
+        "pain_now": "4",
+        "routine_done": "all",
+        "run": "no_run",
+        "distance": "",
+        "no_warning_signs": "on",
+        "note": "",
+    }
+    data.update(changes)
+    if "warning_signs" in changes:
+        data.pop("no_warning_signs")
+    response = client.post(reverse("programs:check_in", kwargs={"token": assessment.token}), data)
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+
+
+def test_a_new_warning_sign_at_a_check_in_puts_the_runner_back_on_top_as_an_emergency(client, browser, clinic):
+    old = assessment_of(clinic, created_days_ago=20, nickname="Old calm")
+    Assessment.objects.filter(pk=old.pk).update(reviewed=True)
+    assessment_of(clinic, nickname="New urgent", night_pain=True)
+
+    check_in(client, old, warning_signs="bladder_bowel")
+
+    assert old.urgency == 0 and not old.reviewed and old.warning_sign_day == timezone.localdate()
+    queue = browser.get(CHANGELIST)
+    assert rows(queue)[0] == "Old calm"
+    assert "Emergency: warning sign at check-in" in queue.content.decode()
+    assert rows(browser.get(CHANGELIST, {"flag": "check_in_sign"})) == ["Old calm"]
+    index = browser.get(reverse("admin:index")).content.decode()
+    assert index.index("Old calm") < index.index("New urgent")
+    page = browser.get(change_url(old)).content.decode()
+    assert page.index("Emergency: warning sign reported at a check-in") < page.index("Triage of the questionnaire")
+    assert "New bladder or bowel" in page or "bladder or bowel" in page.lower()
+    text, _ = export(browser, "export_csv", [old])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["check_in_warning_sign_day"] == timezone.localdate().isoformat()
+    assert row["see_professional"] == "yes"
+
+
+def test_a_warning_sign_the_triage_already_counted_does_not_raise_a_new_alert(client, clinic):
+    urgent = assessment_of(clinic, nickname="Known", night_pain=True)
+    check_in(client, urgent, warning_signs="night_pain")
+    assert urgent.warning_sign_day is None and urgent.urgency == 1
+
+
+def test_the_csv_and_the_list_agree_that_an_emergency_needs_a_professional(browser, clinic):
+    emergency = assessment_of(clinic, nickname="Em", saddle_numbness=True)
+    assert rows(browser.get(CHANGELIST, {"flag": "see_professional"})) == ["Em"]
+    text, _ = export(browser, "export_csv", [emergency])
+    assert next(csv.DictReader(io.StringIO(text)))["see_professional"] == "yes"
+
+
+# --- smaller guarantees ------------------------------------------------------------------------
+
+
+def test_a_second_check_in_the_same_browser_is_not_shared_with_the_clinic_again(client, clinic):
+    client.get(clinic.invite_path())
+    for _, data in step_posts(runner_with(nickname="First")):
+        client.post(reverse("assessments:questionnaire"), data)
+    client.get("/")
+    assert "Shared with" not in client.get(reverse("assessments:questionnaire")).content.decode()
+    for _, data in step_posts(runner_with(nickname="Second")):
+        client.post(reverse("assessments:questionnaire"), data)
+    assert Assessment.objects.get(nickname="First").clinic == clinic
+    assert Assessment.objects.get(nickname="Second").clinic is None
+
+
+@pytest.mark.parametrize("value", ["²", "١", "9" * 30, "-1", "x"])
+def test_a_strange_clinic_filter_value_shows_nothing_and_never_fails(browser, clinic, value):
+    assessment_of(clinic, nickname="Here")
+    response = browser.get(CHANGELIST, {"clinic": value})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert rows(response) == []
+
+
+def test_a_reference_search_stays_within_the_chosen_filters(browser, clinic):
+    calm = assessment_of(clinic, nickname="Calm")
+    assessment_of(clinic, nickname="Em", saddle_numbness=True)
+    assert rows(browser.get(CHANGELIST, {"tier": "emergency", "q": calm.reference})) == []
+    assert rows(browser.get(CHANGELIST, {"tier": "self_care", "q": calm.reference})) == ["Calm"]
+
+
+def test_the_fhir_export_reads_the_database_a_fixed_number_of_times(browser, clinic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    few = [assessment_of(clinic, nickname=f"f{i}") for i in range(2)]
+    many = few + [assessment_of(clinic, nickname=f"m{i}") for i in range(12)]
+    with CaptureQueriesContext(connection) as small:
+        export(browser, "export_fhir", few)
+    with CaptureQueriesContext(connection) as large:
+        export(browser, "export_fhir", many)
+    assert len(large) == len(small)
+
+
+def test_an_export_records_which_runners_left_the_site(browser, clinic):
+    first, second = assessment_of(clinic, nickname="A1"), assessment_of(clinic, nickname="A2")
+    export(browser, "export_csv", [first, second])
+    record = AccessRecord.objects.get()
+    assert first.reference in record.details and second.reference in record.details
+
+    browser.post(
+        CHANGELIST + "?tier=self_care",
+        {"action": "export_csv", "_selected_action": [first.pk], "select_across": "1", "index": 0},
+    )
+    latest = AccessRecord.objects.first()
+    assert latest.count == 2 and "tier=self_care" in latest.details
+
+
+def test_opening_a_check_in_is_recorded_too(browser, clinic):
+    assessment = assessment_of(clinic, nickname="Ci")
+    entry = CheckIn.objects.create(assessment=assessment, day=timezone.localdate(), pain_now=3, routine_done="all")
+    assert browser.get(reverse("admin:programs_checkin_change", args=[entry.pk])).status_code == 200
+    record = AccessRecord.objects.get()
+    assert record.action == "opened_check_in" and record.assessment == assessment

@@ -56,7 +56,7 @@ from assessments.models import Assessment
 from assessments.scoring import EMERGENCY, ROUTINE, TIER_ORDER, URGENT
 from clinics.models import Clinic
 from programs.forms import CHECK_IN_SIGNS
-from programs.models import CheckIn
+from programs.models import CheckIn, record_warning_signs
 
 Answers = dict[str, Any]
 Weights = dict[Any, float]
@@ -656,6 +656,11 @@ class Command(BaseCommand):
                 ]
                 t3 = time.perf_counter()
                 CheckIn.objects.bulk_create(check_ins)
+                by_pk = {a.pk: a for a in assessments}
+                for check_in in check_ins:
+                    if check_in.warning_signs:  # rare: the same rule as a runner's check-in
+                        check_in.assessment = by_pk[check_in.assessment_id]
+                        record_warning_signs(check_in)
             t4 = time.perf_counter()
             generating += (t1 - t0) + (t3 - t2)
             writing += (t2 - t1) + (t4 - t3)
