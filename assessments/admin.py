@@ -204,7 +204,7 @@ class AssessmentAdmin(ClinicScopedAdmin):
     def triage_badge(self, obj):
         if obj.warning_sign_day:
             css, symbol, _ = BADGES[EMERGENCY]
-            words = f"Emergency: warning sign at check-in {obj.warning_sign_day:%d %b}"
+            words = f"Emergency: warning sign at check-in of {obj.warning_sign_day:%d %b}"
         else:
             css, symbol, words = BADGES[obj.tier]
         return format_html(
@@ -224,9 +224,12 @@ class AssessmentAdmin(ClinicScopedAdmin):
     def has_add_permission(self, request):
         return False  # assessments come from runners only
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Assessments to review", **(extra_context or {})})
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        extra = {}
+        extra = {"title": "Review an assessment"}
         if obj is not None and self.has_view_permission(request, obj):
             if request.method == "GET":
                 # Health data: every opening is on record (see the access records).

@@ -175,6 +175,7 @@ class CheckIn(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "check-in"
         ordering = ["assessment", "day"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "day"], name="one_check_in_per_day"),

@@ -369,7 +369,11 @@ def present_review(assessment) -> dict:
             }
             for c in reversed(check_ins)
         ],
-        "chart": pain_chart(program.start, assessment.pain_now, check_ins, plan_days, reader="clinician"),
+        # The page lists every check-in in full below the chart, so the chart's own table is left out.
+        "chart": {
+            **pain_chart(program.start, assessment.pain_now, check_ins, plan_days, reader="clinician"),
+            "rows": [],
+        },
     }
 
 
