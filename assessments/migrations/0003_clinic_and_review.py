@@ -6,17 +6,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-# The tiers' order at the time of this migration (assessments.models.URGENCY).
-URGENCY = {"emergency": 0, "urgent": 1, "routine": 2, "self_care": 3}
-
-
-def rank_existing(apps, schema_editor):
-    """Assessments stored before the urgency rank get it from their tier."""
-    Assessment = apps.get_model("assessments", "Assessment")
-    for tier, rank in URGENCY.items():
-        Assessment.objects.filter(tier=tier).update(urgency=rank)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -74,5 +63,4 @@ class Migration(migrations.Migration):
             model_name='assessment',
             index=models.Index(fields=['clinic', 'reviewed', 'urgency', '-created'], name='assessment_clinic_queue'),
         ),
-        migrations.RunPython(rank_existing, migrations.RunPython.noop),
     ]

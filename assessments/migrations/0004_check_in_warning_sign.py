@@ -3,26 +3,9 @@
 from django.db import migrations, models
 
 
-def flag_earlier_check_ins(apps, schema_editor):
-    """Check-ins stored before this migration that reported a new warning sign (one the
-    assessment's triage had not already counted) put their assessment back at the top of the
-    review queue, as a new one does (programs.models.record_warning_signs)."""
-    CheckIn = apps.get_model("programs", "CheckIn")
-    Assessment = apps.get_model("assessments", "Assessment")
-    for check_in in CheckIn.objects.exclude(warning_signs=[]).select_related("assessment").iterator():
-        assessment = check_in.assessment
-        known = {code for reason in assessment.result["triage_reasons"] for code in reason["answers"]}
-        if set(check_in.warning_signs) - known:
-            day = max(filter(None, (assessment.warning_sign_day, check_in.day)))
-            Assessment.objects.filter(pk=assessment.pk).update(
-                urgency=0, reviewed=False, reviewed_by=None, reviewed_at=None, warning_sign_day=day
-            )
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("programs", "0001_initial"),
         ('assessments', '0003_clinic_and_review'),
     ]
 
@@ -37,5 +20,4 @@ class Migration(migrations.Migration):
             name='urgency',
             field=models.PositiveSmallIntegerField(default=3, help_text="0 is most urgent: the result's tier, or 0 after a check-in alert."),
         ),
-        migrations.RunPython(flag_earlier_check_ins, migrations.RunPython.noop),
-    ]
+        ]
