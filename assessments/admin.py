@@ -113,7 +113,7 @@ class ReviewForm(forms.ModelForm):
         if seen and self.instance.pk:
             # The review as stored now, locked until this save ends (the admin's change form runs
             # in a transaction), against the one this page was opened with.
-            current = Assessment.objects.select_for_update().select_related("reviewed_by").get(pk=self.instance.pk)
+            current = Assessment.objects.select_for_update().get(pk=self.instance.pk)
             if seen != review_stamp(current):
                 who = f"{current.reviewed_by} saved a review" if current.reviewed_by else "the review changed"
                 raise forms.ValidationError(
