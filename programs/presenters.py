@@ -155,11 +155,16 @@ class DoneMark:
 
 # The chart speaks to the runner on their plan, and about the runner in the clinician's review.
 CHART_WORDS = {
-    "runner": {"whose": "Your", "who": "you", "title": "Chart of your pain", "table": "Your check-ins as a table"},
+    "runner": {
+        "whose": "Your",
+        "who": "you",
+        "title": "Chart of your pain (0 to 10) over time and the days you did your routine, summarised below",
+        "table": "Your check-ins as a table",
+    },
     "clinician": {
         "whose": "The runner's",
         "who": "they",
-        "title": "Chart of the runner's pain",
+        "title": "Chart of the runner's pain (0 to 10) over time and the days they did their routine, summarised below",
         "table": "The check-ins as a table",
     },
 }
