@@ -1,5 +1,7 @@
 """Answers of typical runners, built in code (no fixtures), shared by the tests."""
 
+from django.utils import timezone
+
 from assessments import questionnaire as qn
 from assessments.answers import WARNING_SIGNS, skipped
 
@@ -84,3 +86,22 @@ def step_posts(answers: dict, prefix: str = "questionnaire_view") -> list[tuple[
             data[key] = "on" if value is True else value
         posts.append((section.code, data))
     return posts
+
+
+def check_in_data(**changes) -> dict:
+    """A complete, valid check-in for today: pain 3, whole routine done, no run, no warning signs."""
+    data = {
+        "day": timezone.localdate().isoformat(),
+        "pain_now": "3",
+        "routine_done": "all",
+        "run": "no_run",
+        "distance": "",
+        "no_warning_signs": "on",
+        "note": "",
+    }
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data

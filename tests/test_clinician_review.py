@@ -20,7 +20,7 @@ from assessments.models import Assessment
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import CLINICIAN_PERMISSIONS, CLINICIANS, ensure_clinicians_group
 from programs.models import CheckIn
-from tests.personas import runner_with, step_posts
+from tests.personas import check_in_data, runner_with, step_posts
 from tests.processes import run_manage
 
 pytestmark = pytest.mark.django_db
@@ -533,18 +533,9 @@ def test_the_content_security_policy_exemption_follows_the_admin_path(settings):
 
 
 def check_in(client, assessment, **changes):
-    data = {
-        "day": timezone.localdate().isoformat(),
-        "pain_now": "4",
-        "routine_done": "all",
-        "run": "no_run",
-        "distance": "",
-        "no_warning_signs": "on",
-        "note": "",
-    }
-    data.update(changes)
     if "warning_signs" in changes:
-        data.pop("no_warning_signs")
+        changes["no_warning_signs"] = None
+    data = check_in_data(pain_now="4", **changes)
     response = client.post(reverse("programs:check_in", kwargs={"token": assessment.token}), data)
     assert response.status_code == 302
     assessment.refresh_from_db()

@@ -14,7 +14,7 @@ from assessments.models import Assessment
 from assessments.scoring import WHEN_TO_ACT
 from programs.library import load_library
 from programs.models import CheckIn, Exercise, library_specs, program_for
-from tests.personas import runner_with
+from tests.personas import check_in_data, runner_with
 
 FORGED_TOKEN = "A" * 43  # the right shape, but no such result
 
@@ -62,25 +62,6 @@ def error_summary(html: str) -> str:
     match = re.search(r'<div class="alert alert-danger" role="alert" id="error-summary">(.*?)</div>', html, re.S)
     assert match, "no error summary on the page"
     return match.group(1)
-
-
-def check_in_data(**changes) -> dict:
-    """A complete, valid check-in for today: pain 3, whole routine done, no run, no warning signs."""
-    data = {
-        "day": timezone.localdate().isoformat(),
-        "pain_now": "3",
-        "routine_done": "all",
-        "run": "no_run",
-        "distance": "",
-        "no_warning_signs": "on",
-        "note": "",
-    }
-    for name, value in changes.items():
-        if value is None:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
 
 
 def stored(check_in: CheckIn) -> tuple:
