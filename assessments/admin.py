@@ -36,6 +36,13 @@ BADGES = {
 }
 
 
+def triage_words(assessment) -> str:
+    """The triage as the queue and the front page say it; a check-in's warning sign comes first."""
+    if assessment.warning_sign_day:
+        return f"Emergency: warning sign at check-in of {assessment.warning_sign_day:%d %b}"
+    return BADGES[assessment.tier][2]
+
+
 class TriageFilter(admin.SimpleListFilter):
     title = "triage"
     parameter_name = "tier"
@@ -130,9 +137,11 @@ def review_stamp(assessment) -> str:
 
 
 class ReviewQueue(ChangeList):
-    def get_queryset(self, request, exclude_parameters=None):
-        # No column shows the stored answers or result: leave those large JSON fields in the database.
-        return super().get_queryset(request, exclude_parameters).defer("answers", "result")
+    def get_results(self, request):
+        # No column shows the stored answers or result: the page of rows leaves those large JSON
+        # fields in the database. Actions and exports start from get_queryset(), with every field.
+        self.queryset = self.queryset.defer("answers", "result")
+        super().get_results(request)
 
 
 @admin.register(Assessment)
@@ -202,11 +211,8 @@ class AssessmentAdmin(ClinicScopedAdmin):
 
     @admin.display(description="Triage", ordering="urgency")
     def triage_badge(self, obj):
-        if obj.warning_sign_day:
-            css, symbol, _ = BADGES[EMERGENCY]
-            words = f"Emergency: warning sign at check-in of {obj.warning_sign_day:%d %b}"
-        else:
-            css, symbol, words = BADGES[obj.tier]
+        css, symbol, _ = BADGES[EMERGENCY if obj.warning_sign_day else obj.tier]
+        words = triage_words(obj)
         return format_html(
             '<span class="triage-badge {}"><span aria-hidden="true">{}</span> {}</span>', css, symbol, words
         )
@@ -227,18 +233,16 @@ class AssessmentAdmin(ClinicScopedAdmin):
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "Assessments to review", **(extra_context or {})})
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        extra = {"title": "Review an assessment"}
-        if obj is not None and self.has_view_permission(request, obj):
-            if request.method == "GET":
-                # Health data: every opening is on record (see the access records).
-                AccessRecord.record(request.user, AccessRecord.Action.OPENED, obj)
-            extra = present_review(obj)
-            extra["answer_sections"] = present_answers(obj.answers)
-            if request.user.is_superuser:
-                extra["access_records"] = list(obj.access_records.all()[:20])
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Only when the page is shown (opened, or a review sent back with an error): the object the
+        # admin already loaded and checked, nothing built for a review that saves and redirects.
+        if request.method == "GET":
+            # Health data: every opening is on record (see the access records).
+            AccessRecord.record(request.user, AccessRecord.Action.OPENED, obj)
+        context.update(present_review(obj), title="Review an assessment", answer_sections=present_answers(obj.answers))
+        if request.user.is_superuser:
+            context["access_records"] = list(obj.access_records.all()[:20])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         # Only the review is written: what the runner said and what the engine computed stay as stored.

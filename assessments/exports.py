@@ -94,8 +94,7 @@ def csv_lines(queryset) -> Iterator[str]:
 
     latest = CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day")
     rows: Iterable = (
-        queryset.defer(None)  # every column, even those the review queue leaves out
-        .select_related("clinic", "reviewed_by")
+        queryset.select_related("clinic", "reviewed_by")
         .annotate(
             check_in_count=Coalesce(
                 Subquery(

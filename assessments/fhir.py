@@ -139,8 +139,7 @@ def bundle_chunks(queryset, base_url: str) -> Iterator[str]:
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":"{timestamp}","entry":['
     yield _entry(f"{questionnaire['url']}|{questionnaire['version']}", questionnaire)
     # Only what the response needs: the stored result is large and not exported.
-    # (defer(None) first: .only() cannot bring back a field the review queue deferred.)
-    rows = queryset.defer(None).select_related(None).only("pk", "token", "created", "questionnaire_version", "answers")
+    rows = queryset.select_related(None).only("pk", "token", "created", "questionnaire_version", "answers")
     for assessment in rows.iterator(chunk_size=CHUNK):
         # From the primary key, not the 8-character reference that two assessments could share:
         # fullUrls must be unique within a Bundle.

@@ -121,11 +121,10 @@ class CheckInAdmin(ClinicScopedAdmin):
         # The list shows the runner's nickname and reference, not their stored answers and result.
         return super().get_queryset(request).defer("assessment__answers", "assessment__result")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if request.method == "GET" and obj is not None and self.has_view_permission(request, obj):
-            AccessRecord.record(request.user, AccessRecord.Action.OPENED_CHECK_IN, obj.assessment)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The object the admin already loaded and checked: every opening is on record.
+        AccessRecord.record(request.user, AccessRecord.Action.OPENED_CHECK_IN, obj.assessment)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request):
         return False

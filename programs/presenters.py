@@ -8,6 +8,7 @@ from django.conf import settings
 
 from assessments import questionnaire as qn
 from assessments.answers import WARNING_SIGNS
+from assessments.presenters import present_result
 from assessments.scoring import EMERGENCY, ROUTINE, URGENT
 from programs import builder
 from programs.models import CAUTION_CHOICES, CheckIn, Exercise, library_specs, library_version, program_for
@@ -307,14 +308,12 @@ PROGRAM_STATUS_WORDS = {
     builder.GENTLE: "Gentle movement only, until a professional has seen the runner",
     builder.STOPPED: "Stopped: no exercises (a warning sign needs medical care)",
 }
-SOURCE_WORDS = {"self_test": "movement check", "answer": "answer"}
+REASON_SOURCE_WORDS = {"self_test": "movement check", "answer": "answer"}
 
 
 def present_review(assessment) -> dict:
     """What a clinician reads on an assessment's page, beside the answers: the engine's result
     with its reasons, the plan as of today, and the check-ins with the pain chart."""
-    from assessments.presenters import present_result
-
     result = assessment.result
     check_ins = list(assessment.check_ins.all())
     library = library_specs(library_version())
@@ -338,7 +337,7 @@ def present_review(assessment) -> dict:
                 "score": imbalance["score"],
                 "likelihood": imbalance["likelihood"],
                 "reasons": [
-                    f"{r['text']} ({SOURCE_WORDS.get(r['source'], r['source'])})" for r in imbalance["reasons"]
+                    f"{r['text']} ({REASON_SOURCE_WORDS.get(r['source'], r['source'])})" for r in imbalance["reasons"]
                 ],
             }
             for imbalance in result["imbalances"]
@@ -357,7 +356,7 @@ def present_review(assessment) -> dict:
             "plan_days": plan_days,
             "finished": program.finished,
             "focus": program.focus,
-            "today": present_entry_list(today) if today and program.status != builder.STOPPED else None,
+            "today": present_day_summary(today) if today and program.status != builder.STOPPED else None,
             "notices": sorted(program.notices, key=lambda n: n.day, reverse=True),
         },
         "check_ins": [
@@ -382,7 +381,8 @@ def present_review(assessment) -> dict:
     }
 
 
-def present_entry_list(day: builder.Day) -> dict:
+def present_day_summary(day: builder.Day) -> dict:
+    """A day of the plan in a few lines, for the clinician."""
     return {
         "title": day.title,
         "kind": DAY_WORDS.get(day.kind, day.kind),

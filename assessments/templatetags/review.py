@@ -1,0 +1,8 @@
+"""Template words for the clinicians' admin pages."""
+
+from django import template
+
+from assessments.admin import triage_words
+
+register = template.Library()
+register.filter("triage_words", triage_words)
