@@ -9,7 +9,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
@@ -127,7 +127,7 @@ def test_the_clinicians_group_has_only_the_permissions_a_clinician_needs():
 
 def test_the_group_is_reset_to_its_permissions_if_someone_widened_it():
     group = ensure_clinicians_group()
-    group.permissions.add(*__import__("django.contrib.auth.models").contrib.auth.models.Permission.objects.all())
+    group.permissions.add(*Permission.objects.all())
     ensure_clinicians_group()
     assert group.permissions.count() == len(CLINICIAN_PERMISSIONS)
 
@@ -201,6 +201,8 @@ def test_the_queue_shows_triage_in_words_and_the_latest_check_in(browser, clinic
     assert 'aria-hidden="true">!!</span>' in html  # the symbol is decoration; the word carries it
     assert f"Noor · {assessment.reference}" in html
     assert timezone.localdate().strftime("%b") in html or "Today" in html
+    row = browser.get(CHANGELIST).context["cl"].result_list[0]
+    assert row.latest_check_in == timezone.localdate()
 
 
 @pytest.mark.parametrize(
