@@ -6,16 +6,34 @@ forms, the `score` command): whatever passes it can be scored and stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from assessments import questionnaire as qn
-from assessments.scoring import EMERGENCY, URGENT, has_nerve_signs, triage
+from assessments.scoring import EMERGENCY, URGENT, has_nerve_signs, is_prevention, triage
 
 Answers = dict[str, Any]
 
 WARNING_SIGNS = tuple(q.code for q in qn.WARNING.questions if q.type == qn.BOOL and q.code != "no_warning_signs")
+# Signs that describe the pain itself: not asked of a runner with no pain.
+PAIN_ONLY_SIGNS = (
+    "serious_accident",
+    "minor_fall",
+    "fever_unwell",
+    "weight_loss",
+    "cancer_history",
+    "night_pain",
+    "thoracic_constant",
+    "immune_drugs",
+    "long_term_steroids",
+    "osteoporosis",
+)
+
+
+UNDER_18_MESSAGE = (
+    "this check is made for adults (18 and over): please see a doctor or physiotherapist about back pain"
+)
 
 
 class AnswerError(ValueError):
@@ -33,55 +51,145 @@ def has_emergency_sign(a: Answers) -> bool:
     return triage(a)[0] == EMERGENCY
 
 
+def is_under_18(a: Answers) -> bool:
+    return a.get("age_band") == qn.UNDER_18
+
+
+def _pregnant_or_after_birth(a: Answers) -> bool:
+    return a.get("pregnancy") in (qn.PREGNANT, qn.AFTER_BIRTH)
+
+
+def _night_pain_unexplained(a: Answers) -> bool:
+    """Woken at night, nothing eases it, and the night-pain warning sign not ticked: ask."""
+    return "night" in a.get("pain_when", ()) and "nothing" in a.get("pain_eases", ()) and not a.get("night_pain")
+
+
 @dataclass(frozen=True)
 class Skip:
-    """A section or a question that is not asked when `when` holds for the answers so far."""
+    """Sections or questions not asked when `when` holds for the answers so far.
 
-    what: str
+    `when` may read only answers of sections before the ones it skips (asked_answers relies
+    on it; tests/test_questionnaire.py checks it).
+
+    `why` is shown to the runner where it helps ("" when the question simply does not
+    concern them, such as pregnancy signs for a runner who is not pregnant).
+    """
+
+    what: tuple[str, ...]
     when: Callable[[Answers], bool]
-    why: str
+    why: str = ""
 
+
+AFTER_WARNING = (qn.WEEK.code, qn.PAIN_SECTION.code, qn.MORE_PAIN.code, qn.OUTLOOK.code, qn.SELF_TESTS.code)
 
 SKIPS: tuple[Skip, ...] = (
     # Red flags win: the emergency message comes straight after the warning signs.
-    Skip(qn.OUTLOOK.code, has_emergency_sign, "an emergency sign needs care before anything else"),
+    Skip(AFTER_WARNING, has_emergency_sign, "an emergency sign needs care before anything else"),
+    # A runner with no pain is asked no pain questions.
+    Skip((qn.PAIN_SECTION.code, qn.MORE_PAIN.code, qn.OUTLOOK.code, *PAIN_ONLY_SIGNS), is_prevention),
+    Skip(("pregnancy_signs",), lambda a: a.get("pregnancy") != qn.PREGNANT),
+    # A first episode matters from 50 on (CLINICAL.md, routine tier).
+    Skip(("first_episode",), lambda a: a.get("age_band") not in qn.AGE_50_PLUS),
+    # Night pain that nothing eases: is it the urgent sign? Ask about changing position.
+    Skip(("night_position",), lambda a: not _night_pain_unexplained(a)),
+    # Pain for over 3 months: could it be inflammatory back pain (NICE NG65)?
+    Skip(("pain_began_age", "inflammatory_signs"), lambda a: a.get("pain_duration") != "over_12w"),
     Skip(
-        qn.SELF_TESTS.code,
+        (qn.SELF_TESTS.code,),
         lambda a: triage(a)[0] in (EMERGENCY, URGENT),
         "movement checks wait until a doctor has seen you",
     ),
     # Planks and single-leg squats on a day of high pain: a flare, not a fair test.
     Skip(
-        qn.SELF_TESTS.code,
+        (qn.SELF_TESTS.code,),
         lambda a: a.get("pain_now", 0) >= 7,
         "movement checks wait for a calmer day: your pain is 7 or more right now",
     ),
     # A standing toe touch loads the spine in flexion and stretches an irritated nerve.
     Skip(
-        "hamstring_test",
+        ("hamstring_test",),
         has_nerve_signs,
         "we left out the toe-reach check because you told us about pain or tingling going into the leg",
+    ),
+    # Our rule for pregnancy and the 6 months after a birth: no lying on the back or front.
+    Skip(
+        ("hip_flexor_test", "plank_seconds"),
+        _pregnant_or_after_birth,
+        "we left out the checks lying on your back or on your front, because you are pregnant or had a baby recently",
     ),
 )
 
 
-# With an emergency sign ticked, nothing else on the warning page may hold the runner
-# back from the "seek care now" message: these answers are then optional.
-EXCUSED_BY_EMERGENCY = frozenset({"recent_fall"})
-
-
-def excused(answers: Answers) -> frozenset[str]:
-    """Required questions that may be left unanswered, given these answers."""
-    return EXCUSED_BY_EMERGENCY if has_emergency_sign(answers) else frozenset()
-
-
 def skipped(answers: Answers) -> dict[str, str]:
-    """The sections and questions not asked, given the answers so far, with why."""
+    """The sections and questions not asked, given the answers so far, with why.
+
+    A section whose every question is skipped is skipped too (with no reason of its own).
+    """
     not_asked: dict[str, str] = {}
     for skip in SKIPS:
-        if skip.what not in not_asked and skip.when(answers):
-            not_asked[skip.what] = skip.why  # the first reason in the table is the one given
+        if any(what not in not_asked for what in skip.what) and skip.when(answers):
+            for what in skip.what:
+                not_asked.setdefault(what, skip.why)  # the first reason in the table is the one given
+    for section in qn.SECTIONS:
+        if section.code not in not_asked and all(q.code in not_asked for q in section.questions):
+            not_asked[section.code] = ""
     return not_asked
+
+
+def is_asked(code: str, not_asked: dict[str, str]) -> bool:
+    """Is question `code` asked, given `skipped()`?"""
+    return code not in not_asked and qn.SECTION_OF[code] not in not_asked
+
+
+# What a complete answer set may lack: anything a skip can leave out.
+MAY_BE_ABSENT = frozenset(what for skip in SKIPS for what in skip.what)
+MAY_BE_ABSENT |= {s.code for s in qn.SECTIONS if all(q.code in MAY_BE_ABSENT for q in s.questions)}
+
+
+# --- The flow: which steps, in which order ------------------------------------------------
+# One step per section. The runner's answers so far decide which steps and questions are
+# asked; a step is complete once it was sent without errors and nothing it now asks is
+# missing (an earlier answer may add a question to a step already done).
+
+
+def asked_answers(answers: Answers) -> Answers:
+    """The answers to the questions asked, given themselves.
+
+    Answers kept from a question that no longer applies (the runner went back and changed
+    an earlier answer, or a JSON file answers everything) are dropped. Whether a section or
+    a question is asked depends only on the answers of earlier sections (the SKIPS table is
+    written so), so the sections are walked in order, each judged by what was kept before it.
+    """
+    kept: Answers = {}
+    for section in qn.SECTIONS:
+        not_asked = skipped(kept)
+        for q in section.questions:
+            if q.code in answers and is_asked(q.code, not_asked):
+                kept[q.code] = answers[q.code]
+    return kept
+
+
+def steps(answers: Answers) -> list[qn.Section]:
+    """The sections asked, in order, given the answers so far."""
+    not_asked = skipped(asked_answers(answers))
+    return [s for s in qn.SECTIONS if s.code not in not_asked]
+
+
+def asked_questions(section: qn.Section, answers: Answers) -> list[qn.Question]:
+    not_asked = skipped(asked_answers(answers))
+    return [q for q in section.questions if is_asked(q.code, not_asked)]
+
+
+def is_complete(section: qn.Section, answers: Answers, done: Iterable[str]) -> bool:
+    if section.code not in done:
+        return False
+    return all(not q.required or q.code in answers for q in asked_questions(section, answers))
+
+
+def current_step(answers: Answers, done: Iterable[str]) -> qn.Section | None:
+    """The first step still to answer; None when every step asked is complete."""
+    done = set(done)
+    return next((s for s in steps(answers) if not is_complete(s, answers, done)), None)
 
 
 # --- Checking answers -------------------------------------------------------------------
@@ -131,7 +239,8 @@ def validate_answers(answers: Any) -> Answers:
     Raises AnswerError naming every problem: unknown codes, wrong types, values out
     of range or not among the choices, missing required answers, and answers that
     contradict each other. Optional answers may be left out or given as null, and so
-    may the questions that `skipped()` leaves out for these answers.
+    may the questions that `skipped()` leaves out for these answers; answers to those
+    are dropped. The check is for adults: an under-18 age band is refused.
     """
     if not isinstance(answers, dict):
         raise AnswerError({"answers": "must be an object mapping question codes to answers"})
@@ -150,14 +259,16 @@ def validate_answers(answers: Any) -> Answers:
         else:
             clean[code] = normalised
 
-    not_asked = skipped(clean) if not errors else {}
-    optional_now = excused(clean)
+    if is_under_18(clean):
+        raise AnswerError({"age_band": UNDER_18_MESSAGE})
+    # What was not asked is not kept: the stored answers are exactly what the runner was asked.
+    # (What is asked is judged from the well-formed answers; the others are reported above.)
+    clean = asked_answers(clean)
+    not_asked = skipped(clean)
     for q in qn.QUESTIONS.values():
-        if not q.required or q.code in clean or q.code in errors or q.code in optional_now:
+        if not q.required or q.code in clean or q.code in errors or not is_asked(q.code, not_asked):
             continue
-        if q.code in not_asked or qn.SECTION_OF[q.code] in not_asked:
-            continue
-        errors[q.code] = "tick at least one area" if q.type == qn.MULTI else "an answer is required"
+        errors[q.code] = "tick at least one" if q.type == qn.MULTI else "an answer is required"
     if "consent" in clean and clean["consent"] is not True:
         errors["consent"] = "consent is needed before anything is stored"
     # Contradictions only within sections whose answers are each well-formed.
@@ -181,24 +292,29 @@ class CrossRule:
     message: str
 
 
+def _exclusive(code: str, only: str) -> Callable[[Answers], bool]:
+    """Choice `only` ("none of these", "nothing helps") ticked together with another choice."""
+    return lambda a: only in a.get(code, ()) and len(a[code]) > 1
+
+
 CROSS_RULES: tuple[CrossRule, ...] = (
     CrossRule(
-        qn.RUNNING.code,
-        "weekly_distance",
-        lambda a: a.get("runs_per_week") == 0 and a.get("weekly_distance", 0) > 0,
-        "you said you do no runs in a week, so the weekly distance should be 0",
-    ),
-    CrossRule(
-        qn.SITTING.code,
+        qn.WEEK.code,
         "driving_hours",
         lambda a: a.get("sitting_hours", 0) + a.get("driving_hours", 0) > 24,
         "sitting and driving together cannot be more than 24 hours a day",
     ),
     CrossRule(
-        qn.PAIN.code,
-        "pain_worst_week",
-        lambda a: "pain_now" in a and "pain_worst_week" in a and a["pain_worst_week"] < a["pain_now"],
-        "the worst pain of the last 7 days cannot be lower than your pain right now",
+        qn.PAIN_SECTION.code,
+        "pain_eases",
+        _exclusive("pain_eases", "nothing"),
+        "you ticked 'Nothing seems to help' and something that helps: please check",
+    ),
+    CrossRule(
+        qn.OUTLOOK.code,
+        "feelings",
+        _exclusive("feelings", "none"),
+        "you ticked 'None of these' and something else: please check",
     ),
     # An empty warning-sign list must be a choice, not a skipped question.
     CrossRule(
@@ -233,9 +349,10 @@ def cross_check(answers: Answers, section: str | None = None) -> dict[str, str]:
 # --- Plain words ------------------------------------------------------------------------
 
 
-def describe(code: str, value: Any) -> str:
-    """An answer in plain words, for the result page and the admin."""
-    q = qn.QUESTIONS[code]
+def describe(code: str, value: Any, questions: dict[str, qn.Question] | None = None) -> str:
+    """An answer in plain words, for the result page and the admin (`questions`: the
+    version it was answered with; the current one by default)."""
+    q = (questions or qn.QUESTIONS)[code]
     if qn.is_blank(value):
         return "Not answered"
     if q.type == qn.BOOL:
@@ -250,11 +367,12 @@ def describe(code: str, value: Any) -> str:
     return str(value)
 
 
-def describe_answers(answers: Answers) -> dict[str, str]:
+def describe_answers(answers: Answers, questions: dict[str, qn.Question] | None = None) -> dict[str, str]:
     """Every answer in plain words, with distances in the runner's own unit."""
-    words = {code: describe(code, value) for code, value in answers.items() if code in qn.QUESTIONS}
+    questions = questions or qn.QUESTIONS
+    words = {code: describe(code, value, questions) for code, value in answers.items() if code in questions}
     unit = "miles" if answers.get("distance_unit") == "mi" else "km"
-    for code in ("weekly_distance", "longest_run"):
+    for code in ("weekly_distance", "longest_run"):  # longest_run: version 2026.11.1
         if code in answers:
             words[code] = f"{answers[code]:g} {unit}"
     return words

@@ -12,10 +12,13 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assessments import questionnaire as qn
 from assessments.answers import WARNING_SIGNS
 from assessments.scoring import CATALOGUE
 
 # The answers a clinician most often needs beside the scores (the rest are in the FHIR export).
+# Columns stay when a newer questionnaire stops asking a question (runs_per_week, pain_worst_week:
+# version 2026.11.1), empty for later rows.
 KEY_ANSWERS = (
     "age_band",
     "runs_per_week",
@@ -29,7 +32,18 @@ KEY_ANSWERS = (
     "pain_duration",
     "trend",
     "home_care_weeks",
+    "reason",
+    "pregnancy",
 )
+# The warning signs of every version (a column keeps its codes when the questionnaire changes).
+SIGN_CODES = frozenset(WARNING_SIGNS) | {
+    q.code
+    for version in qn.archived_versions()
+    for section in qn.definition(version).sections
+    if section.code == "warning"
+    for q in section.questions
+    if q.type == qn.BOOL and q.code != "no_warning_signs"
+}
 CHUNK = 500
 # A cell starting with one of these is a formula to a spreadsheet: a runner's nickname or a note
 # must never run as one (CSV injection), so such cells get a leading apostrophe.
@@ -70,7 +84,7 @@ def row_of(assessment) -> list[str]:
         + [assessment.rest_day, assessment.needs_professional, assessment.warning_sign_day]
         + [assessment.pain_now, assessment.top_imbalance]
         + [answers.get(code) for code in KEY_ANSWERS]
-        + [[code for code in WARNING_SIGNS if answers.get(code)]]
+        + [[code for code, value in answers.items() if value is True and code in SIGN_CODES]]
         + [scores.get(imbalance.code, 0) for imbalance in CATALOGUE]
         + [[flag["code"] for flag in result.get("flags", [])]]
         + [" | ".join(reason["text"] for reason in result.get("triage_reasons", []))]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from assessments import questionnaire as qn
-from assessments.answers import EXCUSED_BY_EMERGENCY, SKIPS
+from assessments.answers import MAY_BE_ABSENT
 
 QUESTIONNAIRE_PATH = "fhir/Questionnaire/runner-back-check"
 ANSWERS_PATH = "fhir/CodeSystem/runner-back-check-answers"
@@ -30,9 +30,16 @@ ITEM_TYPES = {
 }
 
 # FHIR's `required` means "in every completed response" (for a question: whenever its group is
-# there). The skip rules leave whole sections or single questions out, and an emergency sign
-# excuses the fall question, so those stay optional: a stored response never contradicts it.
-MAY_BE_ABSENT = frozenset(skip.what for skip in SKIPS) | EXCUSED_BY_EMERGENCY
+# there). The skip rules leave whole sections or single questions out, so those stay optional:
+# a stored response never contradicts it. Earlier versions keep their own list (versions/*.json).
+
+
+def _definition(version: str) -> qn.Definition:
+    """The questionnaire of `version` (the current one for a version this code does not know)."""
+    definition = qn.definition(version)
+    if definition is None or definition.version == qn.QUESTIONNAIRE_VERSION:
+        return qn.Definition(qn.QUESTIONNAIRE_VERSION, qn.SECTIONS, MAY_BE_ABSENT)
+    return definition
 
 
 def canonical_url(base_url: str) -> str:
@@ -49,12 +56,12 @@ def _coding(base_url: str, question: qn.Question, code: str) -> dict:
     return {"system": answer_system(base_url, question), "code": code, "display": question.choice_label(code)}
 
 
-def _question_item(base_url: str, question: qn.Question) -> dict:
+def _question_item(base_url: str, question: qn.Question, may_be_absent: frozenset[str]) -> dict:
     item = {
         "linkId": question.code,
         "text": question.label,
         "type": ITEM_TYPES[question.type],
-        "required": question.required and question.code not in MAY_BE_ABSENT,
+        "required": question.required and question.code not in may_be_absent,
     }
     if question.type == qn.MULTI:
         item["repeats"] = True
@@ -65,29 +72,30 @@ def _question_item(base_url: str, question: qn.Question) -> dict:
     return item
 
 
-def questionnaire_resource(base_url: str) -> dict:
-    """The questionnaire of QUESTIONNAIRE_VERSION: one group per section, one item per question."""
+def questionnaire_resource(base_url: str, version: str = qn.QUESTIONNAIRE_VERSION) -> dict:
+    """The questionnaire of `version`: one group per section, one item per question."""
+    definition = _definition(version)
     groups = []
-    for section in qn.SECTIONS:
-        items = [_question_item(base_url, question) for question in section.questions]
-        required = section.code not in MAY_BE_ABSENT and any(item["required"] for item in items)
+    for section in definition.sections:
+        items = [_question_item(base_url, question, definition.may_be_absent) for question in section.questions]
+        required = section.code not in definition.may_be_absent and any(item["required"] for item in items)
         groups.append(
             {"linkId": section.code, "text": section.title, "type": "group", "required": required, "item": items}
         )
     return {
         "resourceType": "Questionnaire",
         "url": canonical_url(base_url),
-        "version": qn.QUESTIONNAIRE_VERSION,
+        "version": definition.version,
         "name": "RunnerBackCheck",
         "title": "Back-pain check for runners",
-        "status": "active",
+        # Earlier versions are still the definition of the answers stored under them.
+        "status": "active" if version == qn.QUESTIONNAIRE_VERSION else "retired",
         "item": groups,
     }
 
 
 def _answers(base_url: str, question: qn.Question, value) -> list[dict]:
-    """The FHIR answers for a stored value: none when blank or not what the question allows
-    (answers stored under an older version of the questionnaire may not fit this one)."""
+    """The FHIR answers for a stored value: none when blank or not what the question allows."""
     if qn.is_blank(value):
         return []
     if question.type == qn.BOOL:
@@ -106,9 +114,11 @@ def _answers(base_url: str, question: qn.Question, value) -> list[dict]:
 
 
 def questionnaire_response(assessment, base_url: str) -> dict:
-    """One assessment's answers, grouped by section; questions left unanswered are left out."""
+    """One assessment's answers, grouped by section as its own version of the questionnaire
+    had them; questions left unanswered are left out."""
+    definition = _definition(assessment.questionnaire_version)
     groups = []
-    for section in qn.SECTIONS:
+    for section in definition.sections:
         items = []
         for question in section.questions:
             if answers := _answers(base_url, question, assessment.answers.get(question.code)):
@@ -134,10 +144,12 @@ def _entry(full_url_name: str, resource: dict) -> str:
 def bundle_chunks(queryset, base_url: str) -> Iterator[str]:
     """A FHIR collection Bundle of the questionnaire and the queryset's responses, as JSON text
     streamed one entry at a time, so that memory stays flat however many are exported."""
-    questionnaire = questionnaire_resource(base_url)
     timestamp = timezone.now().isoformat(timespec="seconds")
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":"{timestamp}","entry":['
-    yield _entry(f"{questionnaire['url']}|{questionnaire['version']}", questionnaire)
+    # Every version, so that each response's questionnaire is in the Bundle, whatever its age.
+    for n, version in enumerate((qn.QUESTIONNAIRE_VERSION, *reversed(qn.archived_versions()))):
+        questionnaire = questionnaire_resource(base_url, version)
+        yield ("," if n else "") + _entry(f"{questionnaire['url']}|{questionnaire['version']}", questionnaire)
     # Only what the response needs: the stored result is large and not exported.
     rows = queryset.select_related(None).only("pk", "token", "created", "questionnaire_version", "answers")
     for assessment in rows.iterator(chunk_size=CHUNK):

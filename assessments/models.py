@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments import scoring
 from assessments.answers import validate_answers
-from assessments.questionnaire import QUESTIONNAIRE_VERSION
+from assessments.questionnaire import PREVENTION, QUESTIONNAIRE_VERSION
 from assessments.scoring import CATALOGUE, score_answers
 
 # The changelist's default order: most urgent first (a stored rank, so that the order can use an index).
@@ -27,14 +27,22 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def pain_at_start(answers: dict) -> int | None:
+    """Pain at the start of the plan: none on the prevention path, unknown after an emergency sign."""
+    if "pain_now" in answers:
+        return answers["pain_now"]
+    return 0 if answers.get("reason") == PREVENTION else None
+
+
 class AssessmentManager(models.Manager):
-    def create_from_answers(self, answers: dict, clinic=None) -> "Assessment":
+    def create_from_answers(self, answers: dict, clinic=None, submission_key=None) -> "Assessment":
         """Validate and score the answers, then store them with the result.
 
         Raises answers.AnswerError (and stores nothing) when the answers do not
-        fit the questionnaire. Callers wrap this in a transaction.
+        fit the questionnaire, and IntegrityError when `submission_key` was stored
+        already (the same questionnaire sent twice). Callers wrap this in a transaction.
         """
-        assessment = self.build_from_answers(answers, clinic=clinic)
+        assessment = self.build_from_answers(answers, clinic=clinic, submission_key=submission_key)
         assessment.save(force_insert=True)
         return assessment
 
@@ -53,7 +61,7 @@ class AssessmentManager(models.Manager):
             rest_day=result.rest_day,
             see_professional=result.see_professional,
             top_imbalance=result.top_imbalance,
-            pain_now=clean["pain_now"],
+            pain_now=pain_at_start(clean),
             clinic=clinic,
             **fields,
         )
@@ -87,7 +95,11 @@ class Assessment(models.Model):
     top_imbalance = models.CharField(
         max_length=40, blank=True, db_index=True, choices=[(i.code, i.label) for i in CATALOGUE]
     )
-    pain_now = models.PositiveSmallIntegerField(db_index=True)
+    pain_now = models.PositiveSmallIntegerField(
+        null=True, blank=True, db_index=True, help_text="Empty when an emergency sign ended the questionnaire first."
+    )
+    # One questionnaire in progress stores one assessment, however often its last step is sent.
+    submission_key = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     urgency = models.PositiveSmallIntegerField(
         default=URGENCY[scoring.SELF_CARE],
         help_text="0 is most urgent: the result's tier, or 0 after a check-in alert.",

@@ -46,6 +46,43 @@ BANNERS = {
     },
 }
 
+# A runner with no pain who wants to prevent it: the same result, in words for prevention.
+PREVENTION_BANNER = {
+    **BANNERS[SELF_CARE],
+    "heading": "No warning signs: here is where to start",
+    "lead": (
+        "None of your answers is a warning sign. The areas below are where a few minutes a day "
+        "are most likely to keep back pain away."
+    ),
+}
+CONTRIBUTORS_WORDS = {
+    False: {
+        "heading": "What may be adding to your pain",
+        "intro": (
+            "Muscle imbalances are a useful way to choose exercises. They are likely contributors to "
+            "your pain, not a certain cause. Scores run from 0 to 100; the strongest come first."
+        ),
+        "none": (
+            "Your answers do not point clearly at any muscle imbalance. Keep active and consider the "
+            "movement checks another time: they find imbalances better than questions can."
+        ),
+        "on_hold": "What may be adding to your pain, for after your doctor's check",
+    },
+    True: {
+        "heading": "Where to focus to prevent back pain",
+        "intro": (
+            "Muscle imbalances are common in runners and are linked with back pain. These are the "
+            "ones your answers and checks point at, likely rather than certain. Scores run from 0 to "
+            "100; the strongest come first."
+        ),
+        "none": (
+            "Your answers do not point clearly at any muscle imbalance: a general routine for runners "
+            "keeps your back and hips strong. The movement checks find imbalances better than questions can."
+        ),
+        "on_hold": "Where to focus, for after your doctor's check",
+    },
+}
+
 PHYSIO_NOTE = (
     "Your pain has not clearly improved after a couple of weeks of home care, so a check with a "
     "physiotherapist is worth considering (see the advice below)."
@@ -54,6 +91,9 @@ PLAN_TEXT = {
     True: "A 4-week routine of stretches and exercises for the contributors below, with a short check-in each day.",
     False: "Gentle movement until you have seen a professional, with a short check-in each day.",
 }
+PREVENTION_PLAN_TEXT = (
+    "A 4-week routine of stretches and exercises for the areas below, with a short check-in each day."
+)
 # The strongest contributors are shown in full; the rest are folded away to keep the page short.
 SHOWN_IN_FULL = 3
 
@@ -81,14 +121,18 @@ def present_result(assessment) -> dict:
     ]
     likely = [i for i in imbalances if i["likelihood"] != "unlikely"]
     advice_codes = {item["code"] for item in result["advice"]}
+    prevention = result.get("prevention", False)  # results stored before version 2026.11.2 have none
+    plan_text = PLAN_TEXT[tier == SELF_CARE]
     return {
+        "prevention": prevention,
+        "contributors": CONTRIBUTORS_WORDS[prevention],
         "tier": tier,
         "is_emergency": tier == EMERGENCY,
         # Said in the banner itself, so that "self-care" and "see a physio" never seem to disagree.
         "banner_note": PHYSIO_NOTE if tier == SELF_CARE and "physio_check" in advice_codes else "",
         # Until a doctor has checked the urgent signs, the contributors wait, folded away.
         "contributors_on_hold": tier == URGENT,
-        "banner": BANNERS[tier],
+        "banner": PREVENTION_BANNER if prevention and tier == SELF_CARE else BANNERS[tier],
         "when_to_act": result["when_to_act"],
         "triage_reasons": result["triage_reasons"],
         # An urgent result already says: no running until a doctor has checked.
@@ -98,21 +142,24 @@ def present_result(assessment) -> dict:
         "more": likely[SHOWN_IN_FULL:],
         "unlikely": [i for i in imbalances if i["likelihood"] == "unlikely"],
         "advice": result["advice"],
-        "plan_text": PLAN_TEXT[tier == SELF_CARE],
+        "plan_text": PREVENTION_PLAN_TEXT if prevention and tier == SELF_CARE else plan_text,
     }
 
 
-def present_answers(answers: dict) -> list[dict]:
-    """The answers as question -> answer in plain words, grouped by section."""
-    words = describe_answers(answers)
+def present_answers(answers: dict, version: str = qn.QUESTIONNAIRE_VERSION) -> list[dict]:
+    """The answers as question -> answer in plain words, grouped by section, in the words of
+    the questionnaire version they were given to."""
+    definition = qn.definition(version) or qn.definition(qn.QUESTIONNAIRE_VERSION)
+    questions = definition.questions
+    words = describe_answers(answers, questions)
     sections = []
-    for section in qn.SECTIONS:
+    for section in definition.sections:
         rows = [
-            AnswerRow(q.label, words.get(q.code, "Not answered"))
+            AnswerRow(q.label, words[q.code])
             for q in section.questions
-            if q.code in answers or q.type != qn.BOOL
+            # Only what was asked: a tick box left unticked, or a question skipped, is not shown.
+            if q.code in answers
         ]
-        if section.code == qn.SELF_TESTS.code and not any(q.code in answers for q in section.questions):
-            continue
-        sections.append({"title": section.title, "rows": rows})
+        if rows:
+            sections.append({"title": section.title, "rows": rows})
     return sections

@@ -5,16 +5,26 @@ This module is the single source of truth: the web forms are generated from it,
 and `python manage.py questionnaire --json` prints it. Pure Python (no Django), and
 definitions only: it imports nothing else of the project.
 
-Bump QUESTIONNAIRE_VERSION whenever a question, a choice or a scoring rule
-changes meaning: stored assessments keep the version they were answered with.
+Bump QUESTIONNAIRE_VERSION whenever a question, a choice or a scoring rule changes
+meaning: stored assessments keep the version they were answered with. A question code
+never changes meaning: a question that asks something new gets a new code. Earlier
+versions are kept as data in `versions/<version>.json` (what `questionnaire --json`
+printed then), so that old answers are still shown with the words they were given to.
+
+The order follows what matters first: consent, then the warning signs (an emergency
+sign ends the questionnaire there), then habits, pain and the optional movement checks.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-QUESTIONNAIRE_VERSION = "2026.11.1"
+QUESTIONNAIRE_VERSION = "2026.11.2"
+ARCHIVE = Path(__file__).resolve().parent / "versions"
 
 # Question types
 BOOL = "bool"  # a tick box; True or False
@@ -23,6 +33,9 @@ MULTI = "multi"  # a list of codes from `choices`
 INT = "int"  # a whole number within [min, max]
 NUMBER = "number"  # a decimal number within [min, max]
 TEXT = "text"  # free text up to `max_length` characters
+
+# How a question is shown when its type alone does not say (see templates/assessments/_question.html).
+SCALE = "scale"  # 0-10 as a row of labelled buttons: the same control as in the daily check-in
 
 SKIP = "skip"
 COULD_NOT = "could_not"
@@ -41,6 +54,12 @@ class Question:
     required: bool = True
     max_length: int | None = None
     unit: str = ""
+    widget: str = ""  # SCALE, or "" for the type's usual control
+    initial: Any = None  # shown ticked or filled in until the runner changes it
+    illustration: str = ""  # a drawing under static/img/checks/, for the movement checks
+    # Why we ask, for a question that no scoring rule reads (the others are read by a rule:
+    # tests/test_questionnaire.py checks that every question is one or the other).
+    purpose: str = ""
 
     def choice_codes(self) -> set[str]:
         return {code for code, _ in self.choices}
@@ -50,19 +69,21 @@ class Question:
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"code": self.code, "label": self.label, "type": self.type, "required": self.required}
-        if self.help:
-            data["help"] = self.help
+        for name in ("help", "unit", "widget", "illustration", "purpose"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
         if self.choices:
             data["choices"] = [{"code": c, "label": label} for c, label in self.choices]
-        if self.min is not None:
-            data["min"] = self.min
-        if self.max is not None:
-            data["max"] = self.max
-        if self.max_length is not None:
-            data["max_length"] = self.max_length
-        if self.unit:
-            data["unit"] = self.unit
+        for name in ("min", "max", "max_length", "initial"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        values = dict(data)
+        values["choices"] = tuple((c["code"], c["label"]) for c in values.get("choices", ()))
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -71,19 +92,34 @@ class Section:
     title: str
     intro: str
     questions: tuple[Question, ...] = field(default_factory=tuple)
-    # Questions shown together under one legend (a <fieldset>); the rest stand alone.
+    # The tick boxes of the section, shown together under one legend (a <fieldset>).
     group_legend: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "code": self.code,
             "title": self.title,
             "intro": self.intro,
             "questions": [q.as_dict() for q in self.questions],
         }
+        if self.group_legend:
+            data["group_legend"] = self.group_legend
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Section:
+        return cls(
+            code=data["code"],
+            title=data["title"],
+            intro=data["intro"],
+            questions=tuple(Question.from_dict(q) for q in data["questions"]),
+            group_legend=data.get("group_legend", ""),
+        )
 
 
+UNDER_18 = "under_18"
 AGE_BANDS = (
+    (UNDER_18, "Under 18"),
     ("18_29", "18 to 29"),
     ("30_39", "30 to 39"),
     ("40_49", "40 to 49"),
@@ -92,11 +128,24 @@ AGE_BANDS = (
     ("70_plus", "70 or over"),
 )
 AGE_50_PLUS = {"50_59", "60_69", "70_plus"}
+AGE_70_PLUS = {"70_plus"}
+
+# Why the runner is here: with pain now, or to prevent it. The prevention path asks no
+# pain questions, and its result and plan are worded for prevention.
+PAIN = "pain"
+PREVENTION = "prevention"
+REASONS = (
+    (PAIN, "I have back pain now (it may spread to my hips or legs)"),
+    (PREVENTION, "I have no back pain now: I want to prevent it"),
+)
+
+PREGNANT = "pregnant"
+AFTER_BIRTH = "after_birth"
 
 PAIN_AREAS = (
     ("lower_back_centre", "Lower back, in the middle"),
     ("lower_back_one_side", "Lower back, more on one side"),
-    ("upper_back", "Upper back"),
+    ("upper_back", "Upper back or between the shoulder blades: an ache that eases when I move"),
     ("neck", "Neck"),
     ("buttock", "Buttock"),
     ("back_of_thigh", "Back of the thigh"),
@@ -104,112 +153,154 @@ PAIN_AREAS = (
     ("knee", "Knee"),
     ("calf", "Calf"),
     ("below_knee", "Pain, pins and needles or tingling that travels below the knee"),
+    ("leg_muscles_after_run", "Aching muscles in both legs after a long run or race"),
 )
 
-AGREE_SCALE = (
-    ("disagree", "Not true for me"),
-    ("unsure", "Partly true"),
-    ("agree", "True for me"),
-)
-
-CONSENT = Section(
-    code="consent",
+START = Section(
+    code="start",
     title="Before you start",
     intro=(
-        "This check takes about 8 minutes. It gives self-care guidance for back pain in "
-        "runners: it is not a diagnosis and it does not replace a health professional. "
-        "If you agree, we store your answers and your result so that you can come back to "
-        "them through a private link. We do not ask for your name or email address. You can "
-        "delete your answers at any time from your result page."
+        "About 4 minutes of questions, then up to 10 minutes of movement checks if you want "
+        "to try them. This check gives self-care guidance for back pain in runners: it is not "
+        "a diagnosis and it does not replace a health professional. We do not ask for your "
+        "name or email address. You come back to your result through a private link, and you "
+        "can delete your answers at any time."
     ),
     questions=(
+        Question("age_band", "Your age", CHOICE, choices=AGE_BANDS),
+        Question("reason", "What brings you here?", CHOICE, choices=REASONS),
+        Question(
+            "pregnancy",
+            "Are you pregnant, or did you give birth in the last 6 months?",
+            CHOICE,
+            required=False,
+            help="Some exercises are not comfortable or safe then, so we leave them out of your plan.",
+            choices=(
+                (PREGNANT, "I am pregnant"),
+                (AFTER_BIRTH, "I gave birth in the last 6 months"),
+                ("no", "No, or this does not apply to me"),
+            ),
+        ),
         Question(
             "consent",
             "I understand this is self-care guidance, not a diagnosis, and I agree that my "
             "answers and result are stored.",
             BOOL,
+            purpose="nothing is stored without it",
         ),
     ),
 )
 
-ABOUT = Section(
-    code="about",
-    title="About you",
-    intro="A couple of details that change what we look out for. This check is made for adults.",
+# The pain-only warning signs are not asked on the prevention path: they describe the pain.
+WARNING = Section(
+    code="warning",
+    title="Warning signs",
+    intro=(
+        "First, signs that need a doctor rather than home care. Most runners tick none of "
+        "them. Please read each one."
+    ),
+    group_legend="Tick any that apply to you now, or tick the last box if none do",
     questions=(
-        Question("age_band", "Your age", CHOICE, choices=AGE_BANDS),
         Question(
-            "nickname",
-            "A nickname for your result (optional)",
-            TEXT,
-            help="Only so you recognise your result. Please do not use your real full name.",
+            "saddle_numbness",
+            "Numbness or tingling around the genitals, buttocks or back passage",
+            BOOL,
             required=False,
-            max_length=40,
         ),
+        Question(
+            "bladder_bowel",
+            "New difficulty passing urine, or losing control of your bladder or bowel",
+            BOOL,
+            required=False,
+        ),
+        Question(
+            "both_legs_nerve",
+            "Numbness, tingling or weakness in both legs, or pain shooting down both legs",
+            BOOL,
+            required=False,
+            help="Aching leg muscles a day or two after a long run or race are normal: they do not count here.",
+        ),
+        Question(
+            "leg_weakness",
+            "Weakness in a leg that is severe (for example the foot slaps or drags) or getting worse",
+            BOOL,
+            required=False,
+        ),
+        Question(
+            "pregnancy_signs",
+            "Bleeding, leaking fluid, cramps or tightenings, a fever, or a change in your baby's movements",
+            BOOL,
+            required=False,
+        ),
+        Question(
+            "serious_accident",
+            "The pain started after a serious accident, such as a car crash or a fall from a height",
+            BOOL,
+            required=False,
+        ),
+        Question("minor_fall", "The pain started after a minor fall, slip or knock", BOOL, required=False),
+        Question("fever_unwell", "A fever, or feeling generally unwell, along with the pain", BOOL, required=False),
+        Question("weight_loss", "Losing weight without trying", BOOL, required=False),
+        Question("cancer_history", "Having had cancer at any time", BOOL, required=False),
+        Question(
+            "night_pain",
+            "Pain at night or at rest that does not ease whatever position you are in",
+            BOOL,
+            required=False,
+        ),
+        Question(
+            "thoracic_constant",
+            "Constant pain between the shoulder blades, there at rest and at night, that moving does not change",
+            BOOL,
+            required=False,
+            help="An ache there after sitting that eases when you move is common: tell us about it later instead.",
+        ),
+        Question(
+            "immune_drugs",
+            "A weakened immune system (for example from cancer treatment or transplant medicines), or injecting drugs",
+            BOOL,
+            required=False,
+        ),
+        Question(
+            "long_term_steroids",
+            "Taking steroid tablets (such as prednisolone) for 3 months or more",
+            BOOL,
+            required=False,
+        ),
+        Question("osteoporosis", "Osteoporosis (thin bones)", BOOL, required=False),
+        Question(
+            "leg_numbness",
+            "Numbness or tingling in one leg that has lasted more than a week",
+            BOOL,
+            required=False,
+        ),
+        Question("no_warning_signs", "None of these apply to me", BOOL, required=False, purpose="a choice, not a skip"),
     ),
 )
 
-RUNNING = Section(
-    code="running",
-    title="Your running",
+WEEK = Section(
+    code="week",
+    title="Your running and your sitting",
     intro="Think about a typical week over the last month.",
     questions=(
-        Question("runs_per_week", "How many runs do you do in a week?", INT, min=0, max=14),
+        Question(
+            "nickname",
+            "A nickname for your result",
+            TEXT,
+            help="Only so that you recognise your result. Please do not use your real full name.",
+            required=False,
+            max_length=40,
+            purpose="so that the runner and their clinician recognise the result",
+        ),
         Question(
             "distance_unit",
             "Do you count distance in kilometres or miles?",
             CHOICE,
             choices=(("km", "Kilometres"), ("mi", "Miles")),
+            initial="km",
+            purpose="the unit of every distance here and in the daily check-ins",
         ),
-        Question(
-            "weekly_distance",
-            "About how far do you run in a week?",
-            NUMBER,
-            min=0,
-            max=300,
-            help="In the unit you chose above.",
-        ),
-        Question(
-            "longest_run",
-            "How long was your longest single run in the last month?",
-            NUMBER,
-            min=0,
-            max=200,
-            help="In the unit you chose above.",
-        ),
-        Question(
-            "surface",
-            "Where do you run most?",
-            CHOICE,
-            choices=(
-                ("road", "Road or pavement"),
-                ("trail", "Trails or grass"),
-                ("track", "Running track"),
-                ("treadmill", "Treadmill"),
-                ("mixed", "A mix"),
-            ),
-        ),
-        Question(
-            "shoe_type",
-            "What kind of running shoes do you wear?",
-            CHOICE,
-            choices=(
-                ("off_the_shelf", "Bought off the shelf"),
-                ("fitted", "Fitted in a specialist running shop"),
-                ("custom", "With custom insoles or orthotics"),
-            ),
-        ),
-        Question(
-            "shoe_wear",
-            "Roughly how worn are they?",
-            CHOICE,
-            choices=(
-                ("new", "Fairly new (under about 300 km / 200 miles)"),
-                ("some", "Some wear (300 to 600 km / 200 to 400 miles)"),
-                ("worn", "Well worn (over 600 km / 400 miles, or the soles look flattened)"),
-                ("unknown", "I don't know"),
-            ),
-        ),
+        Question("weekly_distance", "About how far do you run in a week?", NUMBER, min=0, max=300),
         Question(
             "distance_change",
             "Compared with two weeks ago, how has your weekly distance changed?",
@@ -222,10 +313,15 @@ RUNNING = Section(
             ),
         ),
         Question(
-            "warm_up",
-            "Do you warm up before you run?",
+            "shoes",
+            "Your running shoes",
             CHOICE,
-            choices=(("never", "Rarely or never"), ("sometimes", "Sometimes"), ("always", "Almost always")),
+            choices=(
+                ("fitted", "Fitted in a running shop, or with insoles made for me, and not worn out"),
+                ("off_the_shelf", "Bought off the shelf, and not worn out"),
+                ("worn", "Well worn: over about 600 km (400 miles), or the soles look flattened"),
+                ("unknown", "I don't know"),
+            ),
         ),
         Question(
             "strength_training",
@@ -238,14 +334,6 @@ RUNNING = Section(
                 ("weekly_3_plus", "Three times a week or more"),
             ),
         ),
-    ),
-)
-
-SITTING = Section(
-    code="sitting",
-    title="Sitting and driving",
-    intro="Long spells of sitting or driving often go with back pain. Think of a usual working day.",
-    questions=(
         Question(
             "sitting_hours",
             "Hours a day you sit at work or at a computer",
@@ -286,10 +374,10 @@ SITTING = Section(
     ),
 )
 
-PAIN = Section(
+PAIN_SECTION = Section(
     code="pain",
     title="Your pain",
-    intro="Tell us where it hurts, how much, and what makes it better or worse.",
+    intro="Where it hurts, how much, and what makes it better or worse.",
     questions=(
         Question("pain_areas", "Where do you feel pain? Tick all that apply.", MULTI, choices=PAIN_AREAS),
         Question(
@@ -298,8 +386,8 @@ PAIN = Section(
             INT,
             min=0,
             max=10,
+            widget=SCALE,
         ),
-        Question("pain_worst_week", "Your worst pain in the last 7 days, from 0 to 10", INT, min=0, max=10),
         Question(
             "pain_duration",
             "How long has this pain lasted?",
@@ -312,33 +400,25 @@ PAIN = Section(
             ),
         ),
         Question(
-            "pain_when",
-            "When does it hurt? Tick all that apply.",
-            MULTI,
-            required=False,
-            choices=(
-                ("during_runs", "During runs"),
-                ("after_runs", "After runs"),
-                ("sitting", "When sitting for a while"),
-                ("bending", "When bending forward"),
-                ("arching", "When standing tall or leaning back"),
-                ("mornings", "In the morning"),
-                ("night", "At night"),
-            ),
+            "trend",
+            "Overall, how is the pain changing?",
+            CHOICE,
+            choices=(("better", "Getting better"), ("same", "About the same"), ("worse", "Getting worse")),
         ),
         Question(
-            "pain_eases",
-            "What eases it? Tick all that apply.",
-            MULTI,
-            required=False,
-            choices=(
-                ("rest", "Resting"),
-                ("moving", "Walking or moving about"),
-                ("stretching", "Stretching"),
-                ("heat", "Heat or a warm bath"),
-                ("changing_position", "Changing position"),
-                ("nothing", "Nothing seems to help"),
-            ),
+            "home_care_weeks",
+            "For how many weeks have you tried home care (stretching, exercise, rest, heat)?",
+            INT,
+            min=0,
+            max=104,
+            unit="weeks",
+            help="Enter 0 if you have not tried any yet.",
+        ),
+        Question(
+            "daily_impact",
+            "Does the pain stop you doing everyday things (work, chores, sleep)?",
+            CHOICE,
+            choices=(("no", "No"), ("some", "Some things, sometimes"), ("yes", "Yes, often")),
         ),
         Question(
             "run_pain_change",
@@ -353,95 +433,74 @@ PAIN = Section(
             ),
         ),
         Question(
-            "daily_impact",
-            "Does the pain stop you doing everyday things (work, chores, sleep)?",
-            CHOICE,
-            choices=(("no", "No"), ("some", "Some things, sometimes"), ("yes", "Yes, often")),
+            "first_episode",
+            "This is the first time I have had back pain",
+            BOOL,
+            required=False,
         ),
         Question(
-            "home_care_weeks",
-            "For how many weeks have you tried home care (stretching, exercise, rest, heat)?",
-            INT,
-            min=0,
-            max=104,
-            unit="weeks",
-            help="Enter 0 if you have not tried any yet.",
+            "pain_when",
+            "When does it hurt? Tick all that apply.",
+            MULTI,
+            required=False,
+            choices=(
+                ("during_runs", "During runs"),
+                ("sitting", "When sitting for a while"),
+                ("bending", "When bending forward"),
+                ("arching", "When standing tall or leaning back"),
+                ("morning_stiffness", "In the morning: stiff for more than 30 minutes, easing as I get going"),
+                ("night", "At night: it wakes me up"),
+            ),
         ),
         Question(
-            "trend",
-            "Overall, how is the pain changing?",
-            CHOICE,
-            choices=(("better", "Getting better"), ("same", "About the same"), ("worse", "Getting worse")),
+            "pain_eases",
+            "What eases it? Tick all that apply.",
+            MULTI,
+            required=False,
+            choices=(
+                ("moving", "Walking or moving about"),
+                ("rest", "Resting"),
+                ("changing_position", "Changing position"),
+                ("anti_inflammatories", "Anti-inflammatory tablets (such as ibuprofen), within a day or two"),
+                ("nothing", "Nothing seems to help"),
+            ),
         ),
-        Question("first_episode", "This is the first time I have had back pain", BOOL, required=False),
     ),
 )
 
-WARNING = Section(
-    code="warning",
-    title="Warning signs",
-    intro=(
-        "These questions look for signs that need a doctor rather than home care. Most "
-        "runners tick none of them. Please answer carefully."
-    ),
-    group_legend="Tick any that apply to you now, or tick the last box if none do",
+# Asked only when an earlier answer calls for them (answers.SKIPS): night pain that nothing
+# eases, and pain for over 12 weeks (could it be inflammatory back pain?).
+MORE_PAIN = Section(
+    code="more_pain",
+    title="A little more about your pain",
+    intro="Your answers so far call for a few more questions.",
     questions=(
         Question(
-            "saddle_numbness",
-            "Numbness or tingling around the genitals, buttocks or back passage",
-            BOOL,
-            required=False,
-        ),
-        Question(
-            "bladder_bowel",
-            "New difficulty passing urine, or losing control of your bladder or bowel",
-            BOOL,
-            required=False,
-        ),
-        Question("both_legs", "Pain, numbness, tingling or weakness in both legs", BOOL, required=False),
-        Question(
-            "leg_weakness",
-            "Weakness in a leg that is severe (for example the foot slaps or drags) or getting worse",
-            BOOL,
-            required=False,
-        ),
-        Question(
-            "leg_numbness",
-            "Numbness or tingling in one leg that has lasted more than a week",
-            BOOL,
-            required=False,
-        ),
-        Question("fever_unwell", "A fever, or feeling generally unwell, along with the pain", BOOL, required=False),
-        Question("weight_loss", "Losing weight without trying", BOOL, required=False),
-        Question("cancer_history", "Having had cancer at any time", BOOL, required=False),
-        Question(
-            "night_pain",
-            "Pain at night or at rest that does not ease when you change position",
-            BOOL,
-            required=False,
-        ),
-        Question("thoracic_pain", "Pain mainly between the shoulder blades", BOOL, required=False),
-        Question(
-            "immune_drugs",
-            "A weakened immune system (for example from treatment), or injecting drugs",
-            BOOL,
-            required=False,
-        ),
-        Question(
-            "osteoporosis_steroids",
-            "Osteoporosis (thin bones), or taking steroid tablets for several months",
-            BOOL,
-            required=False,
-        ),
-        Question("no_warning_signs", "None of these apply to me", BOOL, required=False),
-        Question(
-            "recent_fall",
-            "Did the pain start after a fall or an accident?",
+            "night_position",
+            "You said the pain wakes you at night and nothing eases it. At night, does changing position ease it?",
             CHOICE,
             choices=(
-                ("none", "No"),
-                ("minor", "After a minor fall or knock"),
-                ("serious", "After a serious accident (for example a car crash or a fall from a height)"),
+                ("eases", "Yes, changing position eases it"),
+                ("constant", "No, it stays the same whatever position I am in"),
+            ),
+        ),
+        Question(
+            "pain_began_age",
+            "How old were you when this back pain first began?",
+            CHOICE,
+            choices=(("under_35", "Under 35"), ("35_44", "35 to 44"), ("45_plus", "45 or over")),
+        ),
+        Question(
+            "inflammatory_signs",
+            "Do any of these apply to you? Tick any that do.",
+            MULTI,
+            required=False,
+            choices=(
+                ("psoriasis", "Psoriasis (a skin condition), now or in the past"),
+                ("bowel", "Crohn's disease or ulcerative colitis"),
+                ("eye", "Inflammation of the eye (uveitis or iritis)"),
+                ("joints", "Swollen joints, or pain where a tendon meets the bone (such as the heel) with no injury"),
+                ("relative", "A parent, brother, sister or child with spondyloarthritis (such as ankylosing spondylitis)"),
             ),
         ),
     ),
@@ -458,39 +517,26 @@ OUTLOOK = Section(
             CHOICE,
             choices=(("none", "Not at all"), ("some", "A little"), ("much", "Quite a lot"), ("very", "Very much")),
         ),
-        Question("fear_activity", "I think being active or running could damage my back", CHOICE, choices=AGREE_SCALE),
-        Question("never_better", "I feel this pain may never really go away", CHOICE, choices=AGREE_SCALE),
         Question(
-            "low_mood",
-            "Lately, has the pain left you feeling low or flat?",
-            CHOICE,
-            choices=(("rarely", "Rarely or never"), ("sometimes", "Sometimes"), ("often", "Much of the time")),
-        ),
-        Question(
-            "bother",
-            "How much is the pain getting in the way of your life at the moment?",
-            CHOICE,
+            "feelings",
+            "Tick any that are true for you.",
+            MULTI,
             choices=(
-                ("hardly", "Hardly at all"),
-                ("somewhat", "Somewhat"),
-                ("a_lot", "A lot"),
-                ("takes_over", "It takes over my days"),
+                ("fear_activity", "I think being active or running could damage my back"),
+                ("never_better", "I feel this pain may never really go away"),
+                ("low_mood", "The pain often leaves me feeling low or flat"),
+                ("struggling", "I am struggling to cope with the pain"),
+                ("none", "None of these"),
             ),
-        ),
-        Question(
-            "coping",
-            "How are you coping with the pain?",
-            CHOICE,
-            choices=(("well", "Well"), ("mostly", "Mostly fine"), ("struggling", "I am struggling")),
         ),
     ),
 )
 
 SELF_TESTS = Section(
-    code="selftests",
+    code="checks",
     title="Quick movement checks",
     intro=(
-        "Six short checks at home find tight or weak areas better than questions can. Each one "
+        "Short checks at home find tight or weak areas better than questions can. Each one "
         "is optional: skip any that hurt or that you cannot do safely. Stop a check if it "
         "causes sharp pain."
     ),
@@ -500,6 +546,7 @@ SELF_TESTS = Section(
             "Hip-front check: lie on your back at the end of a bed with your legs hanging off. "
             "Hug one knee to your chest. Does the other thigh lift up off the bed? Then swap sides.",
             CHOICE,
+            illustration="hip-front-check",
             choices=(
                 ("flat", "No, the other thigh stays down on both sides"),
                 ("one_side", "Yes, on one side"),
@@ -512,6 +559,7 @@ SELF_TESTS = Section(
             "Back-of-thigh check: stand with straight knees and slowly reach down towards your toes. "
             "How far do you reach comfortably?",
             CHOICE,
+            illustration="toe-reach-check",
             choices=(
                 ("past_toes", "Past my toes, palms near the floor"),
                 ("toes", "My fingertips touch my toes"),
@@ -526,6 +574,7 @@ SELF_TESTS = Section(
             "slow quarter squat, five times, then swap legs. Does your hip drop to the side or "
             "your knee fall inwards?",
             CHOICE,
+            illustration="single-leg-squat-check",
             choices=(
                 ("steady", "No, I stay level and the knee points forward"),
                 ("one_side", "Yes, on one side"),
@@ -542,6 +591,7 @@ SELF_TESTS = Section(
             max=600,
             unit="seconds",
             required=False,
+            illustration="front-plank-check",
             help="Leave empty to skip. Enter 0 if you could not hold the position.",
         ),
         Question(
@@ -552,6 +602,7 @@ SELF_TESTS = Section(
             max=600,
             unit="seconds",
             required=False,
+            illustration="side-plank-check",
             help="Leave empty to skip.",
         ),
         Question(
@@ -569,6 +620,7 @@ SELF_TESTS = Section(
             "Wall check: stand with heels, buttocks and shoulders against a wall. Can the back of "
             "your head touch the wall without tipping your chin up?",
             CHOICE,
+            illustration="wall-check",
             choices=(
                 ("touches", "Yes, easily"),
                 ("not_touching", "No, or only by tipping my chin up"),
@@ -595,6 +647,7 @@ SELF_TESTS = Section(
             max=30,
             unit="cm",
             required=False,
+            illustration="knee-to-wall-check",
             help="Leave empty to skip. About 10 cm or more is typical.",
         ),
     ),
@@ -606,12 +659,71 @@ def is_blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-SECTIONS: tuple[Section, ...] = (CONSENT, ABOUT, RUNNING, SITTING, PAIN, WARNING, OUTLOOK, SELF_TESTS)
+SECTIONS: tuple[Section, ...] = (START, WARNING, WEEK, PAIN_SECTION, MORE_PAIN, OUTLOOK, SELF_TESTS)
 SECTIONS_BY_CODE = {s.code: s for s in SECTIONS}
 QUESTIONS: dict[str, Question] = {q.code: q for s in SECTIONS for q in s.questions}
 SECTION_OF: dict[str, str] = {q.code: s.code for s in SECTIONS for q in s.questions}
+
+# Codes of an earlier version whose question a newer code asks again, more precisely: a
+# sign the earlier assessment triaged under the old code is the same sign at a check-in.
+REPLACED_BY = {"both_legs": "both_legs_nerve", "thoracic_pain": "thoracic_constant"}
 
 
 def as_dict() -> dict[str, Any]:
     """The whole questionnaire as plain data (for `manage.py questionnaire --json`)."""
     return {"version": QUESTIONNAIRE_VERSION, "sections": [s.as_dict() for s in SECTIONS]}
+
+
+# --- Every version, for answers stored under an earlier one ---------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One version of the questionnaire: what its answers' codes meant."""
+
+    version: str
+    sections: tuple[Section, ...]
+    # Sections and questions that a completed answer set may lack (skips, excused answers).
+    may_be_absent: frozenset[str] = frozenset()
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        return {q.code: q for s in self.sections for q in s.questions}
+
+
+def archived_versions() -> tuple[str, ...]:
+    """The earlier versions kept as data, oldest first."""
+    return tuple(sorted(p.stem for p in ARCHIVE.glob("*.json")))
+
+
+@cache
+def definition(version: str) -> Definition | None:
+    """The questionnaire a stored assessment was answered with; None for an unknown version.
+
+    The current version comes from this module (its may-be-absent set from the skip rules,
+    filled in by `answers`); earlier ones from their archived JSON.
+    """
+    if version == QUESTIONNAIRE_VERSION:
+        return Definition(version, SECTIONS)
+    path = ARCHIVE / f"{version}.json"
+    if version not in archived_versions():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Definition(
+        data["version"],
+        tuple(Section.from_dict(s) for s in data["sections"]),
+        frozenset(data.get("may_be_absent", ())),
+    )
+
+
+@cache
+def label_of(code: str) -> str:
+    """A question's words in the newest version that has the code (check-ins stored before a
+    question was renamed keep their code)."""
+    if code in QUESTIONS:
+        return QUESTIONS[code].label
+    for version in reversed(archived_versions()):
+        questions = definition(version).questions
+        if code in questions:
+            return questions[code].label
+    return code

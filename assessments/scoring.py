@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assessments.questionnaire import AGE_50_PLUS, QUESTIONNAIRE_VERSION, QUESTIONS
+from assessments.questionnaire import AGE_50_PLUS, AGE_70_PLUS, PREVENTION, QUESTIONNAIRE_VERSION, QUESTIONS
 
 Answers = dict[str, Any]
 
@@ -39,6 +39,10 @@ WHEN_TO_ACT = {
     ROUTINE: "In the next week or two: book an appointment with a physiotherapist or your doctor.",
     SELF_CARE: "",
 }
+WHEN_TO_ACT_MATERNITY = (
+    "Now: call your maternity unit or midwife. If you cannot reach them, or you have any other "
+    "sign listed here, go to an emergency department or call your local emergency number."
+)
 
 
 # --- Conditions: one small object per question asked of the answers ---------------
@@ -71,6 +75,7 @@ def chose(code: str, texts: dict[str, str] | set[str], text: str = "") -> When:
 
 
 def includes(code: str, option: str, text: str) -> When:
+    assert option in QUESTIONS[code].choice_codes(), (code, option)
     return When(lambda a: option in a.get(code, ()), lambda a: text, (code,))
 
 
@@ -162,6 +167,7 @@ LITTLE_STRENGTH = chose(
     },
 )
 AGE_50 = chose("age_band", AGE_50_PLUS, "you are 50 or over")
+WORN_SHOES = chose("shoes", {"worn"}, "your running shoes are well worn")
 NOT_IMPROVING = chose("trend", {"same": "the pain is about the same", "worse": "the pain is getting worse"})
 
 
@@ -447,9 +453,6 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         ANSWER,
         includes("pain_areas", "lower_back_one_side", "lower-back pain mostly on one side"),
     ),
-    ImbalanceRule(
-        "one_sided_pelvis", 10, ANSWER, chose("surface", {"road"}, "you run mostly on roads, which slope to one side")
-    ),
     # desk posture
     ImbalanceRule(
         "desk_posture",
@@ -481,7 +484,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     ),
     ImbalanceRule("tight_calves", 20, ANSWER, includes("pain_areas", "calf", "calf pain")),
     ImbalanceRule("tight_calves", 10, ANSWER, HIGH_MILEAGE),
-    ImbalanceRule("tight_calves", 10, ANSWER, chose("shoe_wear", {"worn"}, "shoes are well worn")),
+    ImbalanceRule("tight_calves", 10, ANSWER, WORN_SHOES),
     # tight piriformis
     ImbalanceRule("tight_piriformis", 20, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
     ImbalanceRule("tight_piriformis", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
@@ -534,28 +537,103 @@ class TriageRule:
     when: When
 
 
+def _fragile_bones(a: Answers) -> bool:
+    return a.get("osteoporosis") is True or a.get("long_term_steroids") is True
+
+
+MINOR_FALL = ticked("minor_fall", "the pain started after a minor fall, slip or knock")
+FRAGILE_BONES = derived(
+    _fragile_bones, lambda a: "osteoporosis or long-term steroid tablets", "osteoporosis", "long_term_steroids"
+)
+AGE_70 = chose("age_band", AGE_70_PLUS, "you are 70 or over")
+PREGNANCY_SIGNS = ticked(
+    "pregnancy_signs", "bleeding, fluid, cramps, a fever or a change in the baby's movements in pregnancy"
+)
+NIGHT_PAIN_CONSTANT = chose(
+    "night_position", {"constant"}, "pain at night that nothing eases, whatever position you are in"
+)
+
+
+# Inflammatory back pain (axial spondyloarthritis; NICE NG65's referral criteria): back pain
+# for over 3 months that began before 45, with several of these. NICE refers at 4 and tests
+# at 3; a self-check cannot test, so 3 already asks about a rheumatology referral (our rule).
+INFLAMMATORY_FEATURES: tuple[When, ...] = (
+    chose("pain_began_age", {"under_35"}, "it began before you were 35"),
+    includes("pain_when", "night", "it wakes you at night"),
+    includes("pain_areas", "buttock", "buttock pain"),
+    derived(
+        lambda a: "morning_stiffness" in a.get("pain_when", ())
+        or ("moving" in a.get("pain_eases", ()) and "rest" not in a.get("pain_eases", ())),
+        lambda a: "it eases with movement rather than with rest",
+        "pain_when",
+        "pain_eases",
+    ),
+    includes("pain_eases", "anti_inflammatories", "anti-inflammatory tablets ease it"),
+    includes("inflammatory_signs", "relative", "a close relative with spondyloarthritis"),
+    includes("inflammatory_signs", "joints", "swollen joints or tendon pain with no injury"),
+    includes("inflammatory_signs", "psoriasis", "psoriasis"),
+    derived(
+        lambda a: bool({"bowel", "eye"} & set(a.get("inflammatory_signs", ()))),
+        lambda a: "Crohn's disease, colitis or eye inflammation",
+        "inflammatory_signs",
+    ),
+)
+INFLAMMATORY_AT_LEAST = 3
+
+
+def _inflammatory_features(a: Answers) -> list[When]:
+    if a.get("pain_duration") != "over_12w" or a.get("pain_began_age") not in ("under_35", "35_44"):
+        return []
+    return [c for c in INFLAMMATORY_FEATURES if c(a)]
+
+
+INFLAMMATORY_PATTERN = When(
+    lambda a: len(_inflammatory_features(a)) >= INFLAMMATORY_AT_LEAST,
+    lambda a: "back pain for over 3 months that began before 45, with "
+    + ", ".join(c.says(a) for c in _inflammatory_features(a)),
+    ("pain_duration", "pain_began_age", *sorted({code for c in INFLAMMATORY_FEATURES for code in c.codes})),
+)
+
+
 TRIAGE_RULES: tuple[TriageRule, ...] = (
-    # emergency: possible nerve compression (cauda equina), a fracture
+    # emergency: possible pressure on the nerves at the base of the spine (cauda equina), a fracture
     TriageRule(EMERGENCY, ticked("saddle_numbness", "numbness or tingling in the saddle area")),
     TriageRule(EMERGENCY, ticked("bladder_bowel", "new bladder or bowel trouble")),
-    TriageRule(EMERGENCY, ticked("both_legs", "pain, numbness or weakness in both legs")),
-    TriageRule(EMERGENCY, ticked("leg_weakness", "leg weakness that is getting worse")),
-    TriageRule(EMERGENCY, chose("recent_fall", {"serious"}, "the pain started after a serious accident")),
+    TriageRule(EMERGENCY, ticked("both_legs_nerve", "numbness, tingling, weakness or shooting pain in both legs")),
+    TriageRule(EMERGENCY, ticked("leg_weakness", "leg weakness that is severe or getting worse")),
+    TriageRule(EMERGENCY, ticked("serious_accident", "the pain started after a serious accident")),
     TriageRule(
-        EMERGENCY,
-        all_of(
-            chose("recent_fall", {"minor"}, "a fall"),
-            ticked("osteoporosis_steroids", "osteoporosis or steroids"),
-            text="a fall with osteoporosis or long-term steroid use",
-        ),
+        EMERGENCY, all_of(MINOR_FALL, FRAGILE_BONES, text="a fall or knock with osteoporosis or long-term steroids")
     ),
-    # urgent: possible infection, cancer or other serious cause
+    # pregnancy: maternity care now (WHEN_TO_ACT_MATERNITY)
+    TriageRule(EMERGENCY, PREGNANCY_SIGNS),
+    # urgent: possible infection, cancer, fracture or other serious cause
     TriageRule(URGENT, ticked("fever_unwell", "fever or feeling unwell with the pain")),
     TriageRule(URGENT, ticked("weight_loss", "weight loss without trying")),
     TriageRule(URGENT, ticked("cancer_history", "back pain with a past cancer")),
     TriageRule(URGENT, ticked("night_pain", "pain at night or at rest that changing position does not ease")),
-    TriageRule(URGENT, ticked("thoracic_pain", "pain mainly between the shoulder blades")),
+    TriageRule(URGENT, NIGHT_PAIN_CONSTANT),
+    TriageRule(URGENT, ticked("thoracic_constant", "constant pain between the shoulder blades, at rest and at night")),
     TriageRule(URGENT, ticked("immune_drugs", "a weakened immune system or injected drug use")),
+    # Long-term oral steroids: the most telling single sign of a spinal fracture in the 2013
+    # BMJ review, and they lower the defences against infection (IFOMPT 2020).
+    TriageRule(
+        URGENT,
+        derived(
+            lambda a: a.get("long_term_steroids") is True and not a.get("minor_fall"),
+            lambda a: "long-term steroid tablets, which thin the bones and lower the defences against infection",
+            "long_term_steroids",
+        ),
+    ),
+    TriageRule(
+        URGENT,
+        derived(
+            lambda a: MINOR_FALL(a) and AGE_70(a) and not _fragile_bones(a),
+            lambda a: "a fall or knock at 70 or over",
+            "minor_fall",
+            "age_band",
+        ),
+    ),
     TriageRule(
         URGENT,
         all_of(
@@ -571,17 +649,17 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
     TriageRule(
         ROUTINE,
         derived(
-            lambda a: a.get("recent_fall") == "minor" and not a.get("osteoporosis_steroids"),
+            lambda a: MINOR_FALL(a) and not AGE_70(a) and not _fragile_bones(a),
             lambda a: "the pain started after a fall or knock",
-            "recent_fall",
+            "minor_fall",
         ),
     ),
     TriageRule(
         ROUTINE,
         derived(
-            lambda a: a.get("osteoporosis_steroids") is True and a.get("recent_fall") != "minor",
-            lambda a: "osteoporosis or long-term steroid use",
-            "osteoporosis_steroids",
+            lambda a: a.get("osteoporosis") is True and not a.get("minor_fall") and not a.get("long_term_steroids"),
+            lambda a: "osteoporosis (thin bones)",
+            "osteoporosis",
         ),
     ),
     TriageRule(ROUTINE, at_least("pain_now", 8, "high pain right now ({v}/10)")),
@@ -595,22 +673,40 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
         ),
     ),
     TriageRule(ROUTINE, chose("daily_impact", {"yes"}, "the pain often stops everyday activities")),
+    TriageRule(ROUTINE, chose("pain_duration", {"over_12w"}, "back pain for more than 12 weeks")),
+    TriageRule(ROUTINE, INFLAMMATORY_PATTERN),
     TriageRule(
         ROUTINE,
         all_of(ticked("first_episode", "first episode"), AGE_50, text="a first episode of back pain at 50 or over"),
     ),
     TriageRule(ROUTINE, chose("worry", {"very"}, "the pain worries you very much")),
-    TriageRule(ROUTINE, chose("coping", {"struggling"}, "you are struggling to cope with the pain")),
+    TriageRule(ROUTINE, includes("feelings", "struggling", "you are struggling to cope with the pain")),
 )
 
 
 # --- Rest day ---------------------------------------------------------------------
 
+PAINFUL_RUN = chose(
+    "run_pain_change",
+    {
+        "much_worse": "your pain rose by 2 points or more after your last run",
+        "worse_next_morning": "your pain was still raised the morning after your last run",
+    },
+)
+LOAD_JUMP = chose("distance_change", {"over_30"}, "your weekly distance rose by more than 30% in two weeks")
+HIGH_PAIN_TODAY = at_least("pain_now", 7, "your pain is high today ({v}/10)")
+
 REST_DAY_RULES: tuple[When, ...] = (
-    chose("run_pain_change", {"much_worse"}, "your pain rose by 2 points or more after your last run"),
-    chose("run_pain_change", {"worse_next_morning"}, "your pain was still raised the morning after your last run"),
-    at_least("pain_now", 7, "your pain is high today ({v}/10)"),
-    chose("distance_change", {"over_30"}, "your weekly distance rose by more than 30% in two weeks"),
+    PAINFUL_RUN,
+    HIGH_PAIN_TODAY,
+    LOAD_JUMP,
+    # Aching leg muscles after a long run or race (delayed-onset soreness): not a warning
+    # sign, but the legs recover faster with an easy day.
+    includes(
+        "pain_areas",
+        "leg_muscles_after_run",
+        "your leg muscles ache after a long run or race: an easy day helps them recover",
+    ),
 )
 
 
@@ -619,23 +715,29 @@ REST_DAY_RULES: tuple[When, ...] = (
 # Each exercise in the library carries caution tags with the same codes; the programme
 # builder never chooses an exercise whose caution matches one of these flags
 # (CLINICAL.md "Dosage ranges": no loaded forward bending with disc-type symptoms, no
-# end-range arching when arching hurts).
+# end-range arching when arching hurts; "Pregnancy and after birth": no lying on the back
+# or the front then, our rule).
 NERVE_SIGNS = "nerve_signs"
 FLEXION_SENSITIVE = "flexion_sensitive"
 EXTENSION_SENSITIVE = "extension_sensitive"
 ACUTE_FLARE = "acute_flare"
 KNEE_PAIN = "knee_pain"
+PREGNANCY = "pregnancy"
 CAUTION_WORDS = {
     NERVE_SIGNS: "not with pain or tingling going below the knee, or numbness in one leg",
     FLEXION_SENSITIVE: "not when bending forward hurts or with pain going into the leg (loads the spine bent forward)",
     EXTENSION_SENSITIVE: "not when arching your back hurts (arches the lower back fully)",
     ACUTE_FLARE: "not during a flare-up (pain of 7 or more, or just after a painful run)",
     KNEE_PAIN: "not with knee pain (kneels, squats or lunges)",
+    PREGNANCY: "not in pregnancy or in the 6 months after a birth (lies on the back or on the front)",
 }
 # The two answers behind has_nerve_signs(), each named on its own.
 NERVE_SIGN_CONDITIONS = (
     includes("pain_areas", "below_knee", "pain or tingling below the knee"),
     ticked("leg_numbness", "numbness or tingling in one leg"),
+)
+PREGNANT_OR_AFTER_BIRTH = chose(
+    "pregnancy", {"pregnant": "you are pregnant", "after_birth": "you gave birth in the last 6 months"}
 )
 FLAG_RULES: tuple[tuple[str, When], ...] = (
     *((NERVE_SIGNS, when) for when in NERVE_SIGN_CONDITIONS),
@@ -643,18 +745,10 @@ FLAG_RULES: tuple[tuple[str, When], ...] = (
     # disc-type symptoms: spare the spine loaded forward
     *((FLEXION_SENSITIVE, when) for when in NERVE_SIGN_CONDITIONS),
     (EXTENSION_SENSITIVE, includes("pain_when", "arching", "arching your back brings on your pain")),
-    (ACUTE_FLARE, at_least("pain_now", 7, "your pain is high today ({v}/10)")),
-    (
-        ACUTE_FLARE,
-        chose(
-            "run_pain_change",
-            {
-                "much_worse": "your pain rose by 2 points or more after your last run",
-                "worse_next_morning": "your pain was still raised the morning after your last run",
-            },
-        ),
-    ),
+    (ACUTE_FLARE, HIGH_PAIN_TODAY),
+    (ACUTE_FLARE, PAINFUL_RUN),
     (KNEE_PAIN, includes("pain_areas", "knee", "knee pain")),
+    (PREGNANCY, PREGNANT_OR_AFTER_BIRTH),
 )
 
 
@@ -675,14 +769,20 @@ def _reasons(*conditions: When) -> Callable[[Answers, Scores], list[str]]:
     return lambda a, s: [c.says(a) for c in conditions if c(a)]
 
 
-LEG_PAIN = {"knee": "knee", "calf": "calf", "below_knee": "lower-leg"}
+def is_prevention(a: Answers) -> bool:
+    """No pain now: the runner wants to prevent it."""
+    return a.get("reason") == PREVENTION
+
+
+# Knee and calf pain make fitted shoes worth a try; pain or tingling from a nerve does not.
+LEG_PAIN = {"knee": "knee", "calf": "calf"}
 TIGHT_IMBALANCES = ("tight_hip_flexors", "tight_hamstrings", "tight_calves", "tight_piriformis")
 YELLOW_FLAGS = (
     chose("worry", {"much": "the pain worries you quite a lot", "very": "the pain worries you very much"}),
-    chose("fear_activity", {"agree"}, "you worry that activity could damage your back"),
-    chose("never_better", {"agree"}, "you feel the pain may never go away"),
-    chose("low_mood", {"often"}, "you often feel down"),
-    chose("bother", {"a_lot", "takes_over"}, "the pain gets in the way of your life a lot"),
+    includes("feelings", "fear_activity", "you worry that activity could damage your back"),
+    includes("feelings", "never_better", "you feel the pain may never go away"),
+    includes("feelings", "low_mood", "the pain often leaves you feeling low"),
+    chose("daily_impact", {"yes"}, "the pain often stops everyday activities"),
 )
 
 
@@ -691,12 +791,42 @@ def _yellow_flags(a: Answers, s: Scores) -> list[str]:
     return found if len(found) >= 3 else []
 
 
+# How back pain usually goes, by how long it has lasted (acute under 6 weeks, persistent over 12).
+PAIN_COURSE = {
+    "under_1w": "your pain started less than a week ago",
+    "1_6w": "your pain has lasted 1 to 6 weeks",
+}
+
+
 ADVICE_RULES: tuple[AdviceRule, ...] = (
     AdviceRule(
         "keep_moving",
         "Keep moving",
         "Gentle activity helps back pain settle faster than rest in bed. Even on a rest day, walk and move about.",
-        lambda a, s: ["staying active is the first step in every back-pain guideline"],
+        lambda a, s: [] if is_prevention(a) else ["staying active is the first step in every back-pain guideline"],
+    ),
+    AdviceRule(
+        "stay_strong",
+        "Keep your back and hips strong",
+        "Runners with strong hips and trunk and supple hips and hamstrings get less back pain. A few "
+        "minutes of the routine most days, and some other activity besides running (cycling, "
+        "swimming, strength work), keep it that way.",
+        lambda a, s: ["you want to prevent back pain"] if is_prevention(a) else [],
+    ),
+    AdviceRule(
+        "what_to_expect",
+        "What to expect",
+        "Most new back pain eases a lot within a few weeks, even when it is strong at first. It "
+        "rarely means damage: staying active and a short daily routine help it settle.",
+        _reasons(chose("pain_duration", PAIN_COURSE)),
+    ),
+    AdviceRule(
+        "persistent_pain",
+        "Pain that has lasted for months",
+        "Back pain that has lasted more than 3 months is called persistent. It is common and does "
+        "not mean that something is damaged, and exercise still helps. A physiotherapist can "
+        "help you plan how to build up your running and your routine.",
+        _reasons(chose("pain_duration", {"over_12w"}, "your pain has lasted more than 12 weeks")),
     ),
     AdviceRule(
         "sitting_support",
@@ -724,22 +854,14 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "When a run leaves you sorer, take a day or so off running: walk, cycle easily or swim "
         "instead. Once it settles, look for what may have set it off (a jump in distance, worn shoes, a hilly "
         "route) before building back up.",
-        _reasons(
-            chose(
-                "run_pain_change",
-                {
-                    "much_worse": "your pain rose by 2 points or more after your last run",
-                    "worse_next_morning": "your pain was still raised the morning after your last run",
-                },
-            )
-        ),
+        _reasons(PAINFUL_RUN),
     ),
     AdviceRule(
         "hold_volume",
         "Hold your weekly distance",
         "Keep this week's distance the same as last week's, then add no more than about 10% a "
         "week. Fast jumps in distance are linked with more running injuries.",
-        _reasons(chose("distance_change", {"over_30"}, "your weekly distance rose by more than 30% in two weeks")),
+        _reasons(LOAD_JUMP),
     ),
     AdviceRule(
         "fitted_shoes",
@@ -748,10 +870,10 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "that shoes or insoles prevent back pain is weak, so treat this as comfort advice, "
         "mostly worth it when your shoes are worn out or your knees or legs hurt too.",
         lambda a, s: (
-            [c.says(a) for c in (chose("shoe_wear", {"worn"}, "shoes are well worn"),) if c(a)]
+            [c.says(a) for c in (WORN_SHOES,) if c(a)]
             + (
                 ["off-the-shelf shoes with " + " and ".join(legs) + " pain"]
-                if a.get("shoe_type") == "off_the_shelf"
+                if a.get("shoes") == "off_the_shelf"
                 and (legs := [word for code, word in LEG_PAIN.items() if code in a.get("pain_areas", ())])
                 else []
             )
@@ -776,16 +898,23 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "scans are not routinely useful. Spinal decompression (traction) is offered by some "
         "clinics, but trials show little benefit: discuss it with a professional rather than "
         "trying it at home.",
-        _reasons(
-            includes("pain_areas", "below_knee", "pain or tingling below the knee"),
-            ticked("leg_numbness", "numbness or tingling in one leg"),
-        ),
+        _reasons(*NERVE_SIGN_CONDITIONS),
     ),
     AdviceRule(
-        "warm_up",
-        "Warm up before you run",
-        "Five minutes of brisk walking or easy jogging and a few leg swings get the hips and back ready for the run.",
-        _reasons(chose("warm_up", {"never"}, "you rarely or never warm up")),
+        "ask_about_inflammation",
+        "Could this be inflammatory back pain?",
+        "Some back pain comes from inflammation of the spine's joints (axial spondyloarthritis), "
+        "which is treated differently. Show these answers to your doctor and ask whether a "
+        "referral to a rheumatologist (a joint specialist) is worth it.",
+        _reasons(INFLAMMATORY_PATTERN),
+    ),
+    AdviceRule(
+        "pregnancy",
+        "Pregnancy and after a birth",
+        "Staying active and gentle exercise are safe and help back and pelvic pain in pregnancy "
+        "and after a birth. Your plan leaves out exercises lying on your back or your front. "
+        "Tell your midwife or a physiotherapist about any back or pelvic pain: they can help.",
+        _reasons(PREGNANT_OR_AFTER_BIRTH),
     ),
     AdviceRule(
         "strength",
@@ -823,7 +952,17 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
 ALL_ADVICE = frozenset(rule.code for rule in ADVICE_RULES)
 ADVICE_BY_TIER: dict[str, frozenset[str]] = {
     EMERGENCY: frozenset(),
-    URGENT: frozenset({"keep_moving", "sitting_support", "screen_height", "ask_about_discs", "talk_to_clinician"}),
+    URGENT: frozenset(
+        {
+            "keep_moving",
+            "sitting_support",
+            "screen_height",
+            "ask_about_discs",
+            "ask_about_inflammation",
+            "pregnancy",
+            "talk_to_clinician",
+        }
+    ),
     ROUTINE: ALL_ADVICE,
     SELF_CARE: ALL_ADVICE,
 }
@@ -878,6 +1017,7 @@ class Result:
     imbalances: list[ImbalanceResult]
     advice: list[AdviceItem] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)  # caution flags for the exercise programme
+    prevention: bool = False  # no pain now: the runner wants to prevent it (worded so)
 
     @property
     def see_professional(self) -> bool:
@@ -934,7 +1074,12 @@ def score_imbalances(answers: Answers) -> list[ImbalanceResult]:
 
 
 def triage(answers: Answers) -> tuple[str, list[Reason]]:
-    """The most serious tier whose rules hold, and the reasons of every rule that held."""
+    """The most serious tier whose rules hold, and its reasons.
+
+    An emergency lists only the signs that made it one, so that nothing distracts from
+    them; a see-a-professional tier lists every reason (most serious first), which the
+    clinician reads too.
+    """
     hits = [
         (rule.tier, Reason(rule.when.says(answers), list(rule.when.codes)))
         for rule in TRIAGE_RULES
@@ -943,8 +1088,17 @@ def triage(answers: Answers) -> tuple[str, list[Reason]]:
     if not hits:
         return SELF_CARE, []
     tier = min((t for t, _ in hits), key=TIER_ORDER.index)
+    if tier == EMERGENCY:
+        hits = [hit for hit in hits if hit[0] == EMERGENCY]
     hits.sort(key=lambda h: TIER_ORDER.index(h[0]))
     return tier, [reason for _, reason in hits]
+
+
+def when_to_act(tier: str, answers: Answers) -> str:
+    """How soon, and where: a pregnancy sign sends the runner to maternity care first."""
+    if tier == EMERGENCY and PREGNANCY_SIGNS(answers):
+        return WHEN_TO_ACT_MATERNITY
+    return WHEN_TO_ACT[tier]
 
 
 def caution_flags(answers: Answers) -> list[Flag]:
@@ -979,13 +1133,14 @@ def score_answers(answers: Answers) -> Result:
         version=QUESTIONNAIRE_VERSION,
         triage=TRIAGE_OF_TIER[tier],
         tier=tier,
-        when_to_act=WHEN_TO_ACT[tier],
+        when_to_act=when_to_act(tier, answers),
         triage_reasons=triage_reasons,
         rest_day=bool(rest_day_reasons) and tier != EMERGENCY,
         rest_day_reasons=rest_day_reasons if tier != EMERGENCY else [],
         imbalances=imbalances,
         advice=advice,
         flags=caution_flags(answers),
+        prevention=is_prevention(answers),
     )
 
 

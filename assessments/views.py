@@ -1,20 +1,32 @@
+import hashlib
 import logging
+import secrets
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView
-from formtools.wizard.views import SessionWizardView
 
 from assessments import questionnaire as qn
-from assessments.answers import AnswerError, skipped
-from assessments.forms import SECTION_FORMS, answers_from
+from assessments.answers import (
+    AnswerError,
+    asked_answers,
+    asked_questions,
+    current_step,
+    is_under_18,
+    skipped,
+    steps,
+)
+from assessments.forms import SECTION_FORMS, initial_from
 from assessments.models import Assessment
 from assessments.presenters import present_answers, present_result
 from clinics.views import CLINIC_SESSION_KEY, clinic_of
@@ -24,175 +36,283 @@ logger = logging.getLogger(__name__)
 # The browser tab's session remembers the last result, so that a second click on
 # "See my result" finds it instead of an empty questionnaire.
 LAST_RESULT = "last_result_token"
-# Steps whose answers decide which later steps are asked (see answers.SKIPS).
-DECIDING_STEPS = (qn.ABOUT, qn.RUNNING, qn.SITTING, qn.PAIN, qn.WARNING)
+# The answers in progress, in the database-backed session (see Progress).
+PROGRESS = "questionnaire"
+FIRST = qn.SECTIONS[0]
+# How long the blank rendering of a step is kept (it changes only with a deployment).
+BLANK_STEP_SECONDS = 3600
 
 
 class LandingView(TemplateView):
     template_name = "assessments/landing.html"
 
 
-def _asked(section_code: str):
-    def condition(wizard) -> bool:
-        return section_code not in skipped(wizard.answers_so_far())
+class Progress:
+    """The answers in progress, as the session keeps them: only validated answers of the
+    questions asked, the steps done, and at most one short draft (what was typed on a page
+    left with Back, or sent with errors). Whatever is posted, it stays a few kilobytes.
 
-    return condition
+    `key` identifies this questionnaire's single submission: sending the last step twice,
+    even at the same instant to two app processes, stores one assessment (Assessment.submission_key).
+    """
+
+    def __init__(self, answers=None, done=(), key=None, draft=None):
+        self.answers: dict = dict(answers or {})
+        self.done: list[str] = list(done)
+        self.key: str = key or secrets.token_hex(16)
+        self.draft: dict | None = draft
+
+    @classmethod
+    def load(cls, session) -> "Progress | None":
+        data = session.get(PROGRESS)
+        if not isinstance(data, dict) or data.get("version") != qn.QUESTIONNAIRE_VERSION:
+            return None
+        return cls(data.get("answers"), data.get("done", ()), data.get("key"), data.get("draft"))
+
+    def save(self, session) -> None:
+        session[PROGRESS] = {
+            "version": qn.QUESTIONNAIRE_VERSION,
+            "answers": self.answers,
+            "done": self.done,
+            "key": self.key,
+            "draft": self.draft,
+        }
+
+    def store(self, section: qn.Section, answers: dict) -> None:
+        """A step sent without errors: its answers replace the step's earlier ones."""
+        for q in section.questions:
+            self.answers.pop(q.code, None)
+        self.answers.update(answers)
+        if section.code not in self.done:
+            self.done.append(section.code)
+        if self.draft and self.draft.get("step") == section.code:
+            self.draft = None
+
+    def keep_draft(self, section: qn.Section, data: dict, with_errors: bool) -> None:
+        self.draft = {"step": section.code, "data": data, "errors": with_errors}
+
+    def draft_of(self, section: qn.Section) -> dict | None:
+        return self.draft if self.draft and self.draft.get("step") == section.code else None
+
+    def current(self) -> qn.Section | None:
+        return current_step(self.answers, self.done)
 
 
-class _KeepAnswers(Exception):
-    """Raised from done() to show a step again without clearing the stored answers."""
-
-    def __init__(self, response):
-        self.response = response
+def step_url(section: qn.Section) -> str:
+    return reverse("assessments:step", kwargs={"step": section.code})
 
 
 @method_decorator(never_cache, name="dispatch")
-class QuestionnaireView(SessionWizardView):
-    """The questionnaire in steps; answers wait in the database-backed session until the end.
+class QuestionnaireView(View):
+    """The questionnaire, one step per section, each at its own address.
 
-    Around formtools' wizard: the runner can leave and come back (a GET resumes rather
-    than wipes), Back keeps what was typed, a page that no longer applies or a tampered
-    step shows where the runner really is, and an expired session says so.
+    A plain view over the session: the questionnaire definition decides the steps, their
+    questions and what is skipped (answers.SKIPS). Every post that is taken redirects
+    (Post/Redirect/Get), so that the browser's Back, Forward and Reload just work: a step
+    sent with errors is kept as a draft and shown again by the redirect. Nothing is written
+    to the session before the runner consents, and the session holds only validated answers
+    of known questions.
     """
 
-    form_list = SECTION_FORMS
-    condition_dict = {
-        qn.OUTLOOK.code: _asked(qn.OUTLOOK.code),
-        qn.SELF_TESTS.code: _asked(qn.SELF_TESTS.code),
-    }
-    template_name = "assessments/questionnaire.html"
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        step = kwargs.get("step", FIRST.code)
+        if step not in qn.SECTIONS_BY_CODE:
+            raise Http404("No such step")
+        self.section = qn.SECTIONS_BY_CODE[step]
+        self.progress = Progress.load(request.session) if request.session.session_key else None
 
-    # --- answers and forms ---
+    # --- GET ---
 
-    def answers_so_far(self) -> dict:
-        answers = {}
-        for section in DECIDING_STEPS:
-            answers.update(answers_from(section, self.get_cleaned_data_for_step(section.code) or {}))
-        return answers
-
-    def get_form(self, step=None, data=None, files=None):
-        form = super().get_form(step, data, files)
-        not_asked = skipped(self.answers_so_far()) if form.section.code == qn.SELF_TESTS.code else {}
-        form.skipped_notes = [why for code, why in not_asked.items() if form.fields.pop(code, None)]
-        return form
-
-    def get_context_data(self, form, **kwargs):
-        context = super().get_context_data(form=form, **kwargs)
-        context["section"] = form.section
-        context["percent_done"] = round(100 * self.steps.index / self.steps.count)
-        context["has_progress"] = bool(self.storage.data.get(self.storage.step_data_key))
-        context["clinic"] = clinic_of(self.request)
-        context["is_first_step"] = self.steps.current == self.steps.first
-        if self.steps.current == self.steps.last:
-            # Say why the step count dropped, on the last step that is asked.
-            not_asked = skipped(self.answers_so_far())
-            context["skipped_sections"] = [
-                f"{section.title}: {not_asked[section.code]}" for section in qn.SECTIONS if section.code in not_asked
-            ]
-        return context
-
-    def _forget_cached_steps(self):
-        # formtools caches the list of steps and cleaned data; new answers may change both.
-        for name in [n for n in vars(self) if n.startswith("_cleaned_data_cache_")]:
-            delattr(self, name)
-        self.__dict__.pop("_resolved_form_list", None)
-        self.__dict__.pop("_cache_signature", None)
-
-    def _ensure_current_step_applies(self):
-        """A stored step that no longer applies (after new answers) falls back to the last one that does."""
-        steps = list(self.get_form_list())
-        if self.storage.current_step is not None and self.storage.current_step not in steps:
-            self.storage.current_step = steps[-1]
-
-    def _stored_step_form(self):
-        step = self.steps.current
-        return self.get_form(step=step, data=self.storage.get_step_data(step))
-
-    # --- requests ---
-
-    def get(self, request, *args, **kwargs):
-        self._ensure_current_step_applies()
-        if self.storage.current_step and self.storage.data.get(self.storage.step_data_key):
-            # Coming back (a bookmark, the start link, a second tab): carry on, don't wipe.
-            return self.render(self._stored_step_form())
-        return super().get(request, *args, **kwargs)
-
-    def post(self, *args, **kwargs):
-        request = self.request
-        if request.POST.get("restart") == "confirmed":
-            self.storage.reset()
-            messages.info(request, "Your earlier answers were cleared. You are starting again.")
-            return redirect("assessments:questionnaire")
-        if "restart" in request.POST:  # one tap must not wipe everything: ask first
-            return render(request, "assessments/restart.html")
-        self._ensure_current_step_applies()
-        posted_step = request.POST.get(f"{self.prefix}-current_step")
-        if self.storage.current_step is None and posted_step not in (None, self.steps.first):
-            # Nothing stored for a later step: the last step was sent twice, or the session expired.
-            token = request.session.get(LAST_RESULT)
-            if token and Assessment.objects.filter(token=token).exists():
-                messages.info(request, "Your answers were already saved. Here is your result.")
-                return redirect("assessments:result", token=token)
-            messages.warning(
-                request,
-                "Your answers in progress were cleared: we keep them for a day, and only in this "
-                "browser. Please start again.",
-            )
-            return redirect("assessments:questionnaire")
-        if posted_step is not None and posted_step not in self.get_form_list():
-            # An old page that no longer applies (say, the movement checks after an emergency
-            # sign), or a made-up step: show the step the runner is really on.
+    def get(self, request, step=None):
+        progress = self.progress
+        if progress is None:
+            if self.section is not FIRST:
+                return redirect("assessments:questionnaire")
+            return self.render_step(request, self.blank_form(), Progress())
+        current = progress.current() or FIRST
+        if step is None:  # the start link or a bookmark: carry on where the runner was
+            return redirect(step_url(current))
+        applicable = steps(progress.answers)
+        if self.section not in applicable:
             messages.info(request, "That page no longer applies to your answers. Here is where you are.")
-            return self.render(self._stored_step_form())
-        return super().post(*args, **kwargs)
+            return redirect(step_url(current))
+        if applicable.index(self.section) > applicable.index(current):
+            return redirect(step_url(current))  # not there yet
+        draft = progress.draft_of(self.section)
+        if draft and draft.get("errors"):
+            form = self.make_form(progress, data=draft["data"])
+            form.is_valid()  # shows the errors again
+        elif draft:
+            form = self.make_form(progress, initial=draft["data"])
+        else:
+            form = self.make_form(progress, initial=initial_from(self.section, progress.answers))
+        return self.render_step(request, form, progress)
 
-    def render_goto_step(self, goto_step, **kwargs):
-        # "Back" keeps what was typed on the page being left, even if it is not complete.
-        # The page names its own step: with browser history it need not be the stored one.
-        posted_step = self.request.POST.get(f"{self.prefix}-current_step")
-        if posted_step in self.get_form_list():
-            form = self.get_form(step=posted_step, data=self.request.POST)
-            self.storage.set_step_data(posted_step, self.process_step(form))
-            self._forget_cached_steps()
-        if goto_step not in self.get_form_list():
-            # The answers just kept removed the step asked for (only a forged request asks that).
-            self.storage.current_step = posted_step if posted_step in self.get_form_list() else self.steps.first
-            return self.render(self._stored_step_form())
-        return super().render_goto_step(goto_step, **kwargs)
+    def blank_form(self):
+        """The first step for a new runner; "What brings you here?" answered from the start page's button."""
+        reason = self.request.GET.get("reason")
+        initial = {"reason": reason} if reason in (qn.PAIN, qn.PREVENTION) else {}
+        return self.make_form(Progress(), initial=initial)
 
-    def render_done(self, form, **kwargs):
-        try:
-            return super().render_done(form, **kwargs)
-        except _KeepAnswers as keep:
-            return keep.response
+    def make_form(self, progress, **kwargs):
+        asked = [q.code for q in asked_questions(self.section, progress.answers)]
+        return SECTION_FORMS[self.section.code](asked=asked, **kwargs)
 
-    def done(self, form_list, **kwargs):
-        answers = {}
-        for form in form_list:
-            answers.update(form.answers())
+    # --- POST ---
+
+    def post(self, request, step=None):
+        if request.FILES:
+            return render(request, "400.html", {"reason": "This form does not take files."}, status=400)
+        progress = self.progress
+        if progress is None and self.section is not FIRST:
+            return self.lost_progress(request)
+        if progress is not None:
+            applicable = steps(progress.answers)
+            current = progress.current()
+            if self.section not in applicable or (
+                current is not None and applicable.index(self.section) > applicable.index(current)
+            ):
+                # An old page that no longer applies (say, the movement checks after an emergency
+                # sign), or a step not reached yet: show the step the runner is really on.
+                messages.info(request, "That page no longer applies to your answers. Here is where you are.")
+                return redirect(step_url(current or FIRST))
+        progress = progress or Progress()
+        form = self.make_form(progress, data=request.POST)
+        if request.POST.get("action") == "back":
+            # "Back" keeps what was typed here, even if it is not complete, for when the runner returns.
+            progress.keep_draft(self.section, form.draft(), with_errors=False)
+            progress.save(request.session)
+            return redirect(step_url(self.previous_step(progress)))
+        if not form.is_valid():
+            if self.section is FIRST and not self.progress:
+                # No consent yet, so nothing may be stored: the errors are shown on this response.
+                return self.render_step(request, form, progress, status=200)
+            progress.keep_draft(self.section, form.draft(), with_errors=True)
+            progress.save(request.session)
+            return redirect(step_url(self.section))
+        answers = form.answers()
+        if self.section is FIRST and is_under_18(answers):
+            request.session.pop(PROGRESS, None)
+            return redirect("assessments:adults_only")
+        progress.store(self.section, answers)
+        following = progress.current()
+        if following is not None:
+            progress.save(request.session)
+            return redirect(step_url(following))
+        return self.finish(request, progress)
+
+    def previous_step(self, progress) -> qn.Section:
+        applicable = steps(progress.answers)
+        if self.section not in applicable or applicable.index(self.section) == 0:
+            return FIRST
+        return applicable[applicable.index(self.section) - 1]
+
+    def lost_progress(self, request):
+        # Nothing stored for a later step: the last step was sent again, or the session expired.
+        token = request.session.get(LAST_RESULT)
+        if token and Assessment.objects.filter(token=token).exists():
+            messages.info(request, "Your answers were already saved. Here is your result.")
+            return redirect("assessments:result", token=token)
+        messages.warning(
+            request,
+            "Your answers in progress were cleared: we keep them for a day, and only in this "
+            "browser. Please start again.",
+        )
+        return redirect("assessments:questionnaire")
+
+    def finish(self, request, progress):
+        """Store the assessment once, however many times the last step arrives."""
+        answers = asked_answers(progress.answers)
         try:
             with transaction.atomic():
-                assessment = Assessment.objects.create_from_answers(answers, clinic=clinic_of(self.request))
+                assessment = Assessment.objects.create_from_answers(
+                    answers, clinic=clinic_of(request), submission_key=progress.key
+                )
+        except IntegrityError:
+            # The same submission is being (or was) stored by another request: show that one.
+            assessment = Assessment.objects.filter(submission_key=progress.key).first()
+            if assessment is None:
+                raise
         except AnswerError as exc:
             # The forms check the same rules, so this means a bug: keep the answers, show the step.
             logger.error("Questionnaire answers passed the forms but not validate_answers: %s", exc.errors)
-            raise _KeepAnswers(self._show_errors(exc.errors)) from exc
-        self.request.session[LAST_RESULT] = assessment.token
+            return self.show_final_errors(request, progress, exc.errors)
+        request.session.pop(PROGRESS, None)
+        request.session[LAST_RESULT] = assessment.token
         # Shared with this clinic once: another check in this browser starts unshared.
-        self.request.session.pop(CLINIC_SESSION_KEY, None)
+        request.session.pop(CLINIC_SESSION_KEY, None)
         return redirect(assessment)
 
-    def _show_errors(self, errors: dict):
-        step = next((qn.SECTION_OF[code] for code in errors if code in qn.SECTION_OF), self.steps.first)
-        if step not in self.get_form_list():
-            step = self.steps.first
-        self.storage.current_step = step
-        form = self._stored_step_form()
-        form.is_valid()
-        for code, message in errors.items():
-            if code in form.fields:
-                form.add_error(code, message[:1].upper() + message[1:] + ".")
-        return self.render(form)
+    def show_final_errors(self, request, progress, errors: dict):
+        codes = [code for code in errors if code in qn.SECTION_OF]
+        section = qn.SECTIONS_BY_CODE[qn.SECTION_OF[codes[0]]] if codes else FIRST
+        if section.code in progress.done:
+            progress.done.remove(section.code)
+        progress.save(request.session)
+        messages.error(request, "Please check this step again: " + "; ".join(f"{errors[c]}" for c in codes[:3]) + ".")
+        return redirect(step_url(section))
+
+    # --- The page ---
+
+    def render_step(self, request, form, progress, status=200):
+        applicable = steps(progress.answers)
+        if self.section not in applicable:
+            applicable.insert(0, self.section)
+        index = applicable.index(self.section)
+        is_last = index == len(applicable) - 1
+        not_asked = skipped(asked_answers(progress.answers))
+        context = {
+            "section": self.section,
+            "form": form,
+            "fields": self.fields_html(form),
+            "step_number": index + 1,
+            "step_count": len(applicable),
+            "percent_done": round(100 * index / len(applicable)),
+            "is_first": index == 0,
+            "is_last": is_last,
+            "has_progress": self.progress is not None,
+            "clinic": clinic_of(request),
+            # Why a question of this step is not asked, where that helps.
+            "skipped_notes": [
+                why for q in self.section.questions if (why := not_asked.get(q.code)) and q.code in not_asked
+            ],
+            # On the last step asked, why the step count dropped.
+            "skipped_sections": [
+                f"{s.title}: {not_asked[s.code]}" for s in qn.SECTIONS if is_last and not_asked.get(s.code)
+            ],
+        }
+        return render(request, "assessments/questionnaire.html", context, status=status)
+
+    def fields_html(self, form) -> str:
+        """The step's questions. A blank step is the same for every runner: its rendering is cached."""
+        def render_fields():
+            return render_to_string("assessments/_questions.html", {"form": form})
+
+        if form.is_bound or set(form.initial) - {"reason"}:
+            return render_fields()
+        asked = hashlib.sha256(repr((list(form.fields), sorted(form.initial.items()))).encode()).hexdigest()
+        key = f"questionnaire-step:{qn.QUESTIONNAIRE_VERSION}:{self.section.code}:{asked}"
+        return cache.get_or_set(key, render_fields, BLANK_STEP_SECONDS)
+
+
+@method_decorator(never_cache, name="dispatch")
+class RestartView(View):
+    """Clear the answers in progress: one tap must not wipe everything, so it asks first."""
+
+    def get(self, request):
+        return render(request, "assessments/restart.html")
+
+    def post(self, request):
+        request.session.pop(PROGRESS, None)
+        messages.info(request, "Your earlier answers were cleared. You are starting again.")
+        return redirect("assessments:questionnaire")
+
+
+class AdultsOnlyView(TemplateView):
+    """Under 18: the check is for adults; nothing is stored and no plan is made."""
+
+    template_name = "assessments/adults_only.html"
 
 
 class PrivateResultMixin:
@@ -223,7 +343,7 @@ class ResultView(PrivateResultMixin, DetailView):
         context = super().get_context_data(**kwargs)
         # Lazy: only built when the cached rendering of the result has expired.
         context["result"] = SimpleLazyObject(lambda: present_result(self.object))
-        context["answer_sections"] = SimpleLazyObject(lambda: present_answers(self.object.answers))
+        context["answer_sections"] = SimpleLazyObject(lambda: present_answers(self.object.answers, self.object.questionnaire_version))
         context["private_link"] = self.request.build_absolute_uri(self.object.get_absolute_url())
         return context
 

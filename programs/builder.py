@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from assessments.questionnaire import QUESTIONS
+from assessments.questionnaire import REPLACED_BY, label_of
 from assessments.scoring import (
     ACUTE_FLARE,
     CATALOGUE_BY_CODE,
@@ -346,8 +346,10 @@ def day_month(d: date) -> str:
 
 
 def known_signs(result: dict) -> frozenset[str]:
-    """The answers behind the result's triage: signs a check-in cannot report as new."""
-    return frozenset(code for reason in result["triage_reasons"] for code in reason["answers"])
+    """The answers behind the result's triage: signs a check-in cannot report as new (under
+    their current code, for a result stored before a question was asked more precisely)."""
+    codes = {code for reason in result["triage_reasons"] for code in reason["answers"]}
+    return frozenset(codes | {REPLACED_BY[code] for code in codes if code in REPLACED_BY})
 
 
 def _improved(ctx: Context, pain: int) -> bool:
@@ -364,7 +366,7 @@ def _weeks_of_care(ctx: Context, on: date) -> float:
 
 
 def _sign_words(codes: Iterable[str]) -> str:
-    return "; ".join(QUESTIONS[c].label.rstrip(".").lower() if c in QUESTIONS else c for c in codes)
+    return "; ".join(label_of(c).rstrip(".").lower() for c in codes)
 
 
 # Rules on the check-ins so far (oldest first, at least one). Each gives its reasons, or
@@ -533,8 +535,9 @@ def _focus_of(result: dict) -> list[tuple[str, str, int | None]]:
 
 def _why(code: str, label: str, score: int | None) -> str:
     if score is None:
-        return f"part of a general routine for runners ({label.lower()}): your answers point at no clear contributor"
-    return f"for {label.lower()}, one of your strongest contributors ({score} out of 100)"
+        return f"part of a general routine for runners ({label.lower()}): your answers point at no clear imbalance"
+    # Worded for pain and for prevention alike.
+    return f"for {label.lower()}, one of the imbalances your answers point at most ({score} out of 100)"
 
 
 def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozenset[str], gentle: bool) -> Routine:

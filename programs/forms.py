@@ -15,12 +15,12 @@ from programs.models import CheckIn
 CHECK_IN_SIGNS = (
     "saddle_numbness",
     "bladder_bowel",
-    "both_legs",
+    "both_legs_nerve",
     "leg_weakness",
     "fever_unwell",
     "weight_loss",
     "night_pain",
-    "thoracic_pain",
+    "thoracic_constant",
 )
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
@@ -91,7 +91,7 @@ class CheckInForm(forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field("day"),
-            Field("pain_now", wrapper_class="pain-scale"),
+            Field("pain_now", template="_pain_scale.html"),
             Field("routine_done"),
             Field("run"),
             Field("distance"),

@@ -208,7 +208,8 @@ def program_for(assessment, check_ins, library):
         library,
         timezone.localdate(assessment.created),
         [c.as_spec() for c in check_ins],
-        start_pain=assessment.pain_now,
+        # Unknown only after an emergency sign, when there is no plan to adapt.
+        start_pain=assessment.pain_now if assessment.pain_now is not None else 0,
         weeks_before=assessment.answers.get("home_care_weeks", 0),
         today=timezone.localdate(),
     )

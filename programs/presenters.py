@@ -7,7 +7,6 @@ from pathlib import Path
 from django.conf import settings
 
 from assessments import questionnaire as qn
-from assessments.answers import WARNING_SIGNS
 from assessments.presenters import present_result
 from assessments.scoring import EMERGENCY, ROUTINE, URGENT
 from programs import builder
@@ -171,8 +170,13 @@ CHART_WORDS = {
 }
 
 
-def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int, reader: str = "runner") -> dict:
-    """The pain line (start, then each check-in) and the days done, scaled to the SVG's box."""
+def pain_chart(
+    start, start_pain: int | None, check_ins: list[CheckIn], plan_days: int, reader: str = "runner"
+) -> dict:
+    """The pain line (start, then each check-in) and the days done, scaled to the SVG's box.
+
+    The pain at the start is unknown (None) when an emergency sign ended the questionnaire.
+    """
     words = CHART_WORDS[reader]
     last = max([plan_days - 1] + [(c.day - start).days for c in check_ins])
     span = max(last, 1)
@@ -183,7 +187,9 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int,
     def y(pain: int) -> float:
         return round(PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * pain / 10, 1)
 
-    points = [ChartPoint(x(0), y(start_pain), f"Start, {builder.day_month(start)}: pain {start_pain} out of 10")]
+    points = []
+    if start_pain is not None:
+        points.append(ChartPoint(x(0), y(start_pain), f"Start, {builder.day_month(start)}: pain {start_pain} out of 10"))
     points += [
         ChartPoint(x((c.day - start).days), y(c.pain_now), f"{builder.day_month(c.day)}: pain {c.pain_now} out of 10")
         for c in check_ins
@@ -196,7 +202,9 @@ def pain_chart(start, start_pain: int, check_ins: list[CheckIn], plan_days: int,
     ]
     done_all = sum(c.routine_done == builder.DONE_ALL for c in check_ins)
     done_some = sum(c.routine_done == builder.DONE_SOME for c in check_ins)
-    if check_ins:
+    if start_pain is None:
+        summary = f"{words['whose']} pain was not asked: the questionnaire ended at an emergency warning sign."
+    elif check_ins:
         latest = check_ins[-1]
         change = latest.pain_now - start_pain
         trend = (
@@ -320,7 +328,7 @@ def present_review(assessment) -> dict:
     program = program_for(assessment, check_ins, library)
     today = program.today
     plan_days = builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK
-    signs = {code: q.label for code, q in qn.QUESTIONS.items() if code in WARNING_SIGNS}
+    signs = {code: qn.label_of(code) for check_in in check_ins for code in check_in.warning_signs}
     known = builder.known_signs(result)
     unit = "miles" if assessment.answers.get("distance_unit") == "mi" else "km"
     return {

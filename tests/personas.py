@@ -1,24 +1,21 @@
 """Answers of typical runners, built in code (no fixtures), shared by the tests."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments import questionnaire as qn
-from assessments.answers import WARNING_SIGNS, skipped
+from assessments.answers import WARNING_SIGNS, asked_answers, asked_questions, steps
 
 # A desk-bound runner with central low-back pain: self-care, no warning signs.
 RUNNER_ANSWERS = {
     "consent": True,
     "age_band": "30_39",
+    "reason": "pain",
     "nickname": "Sam",
-    "runs_per_week": 3,
     "distance_unit": "km",
     "weekly_distance": 25,
-    "longest_run": 10,
-    "surface": "trail",
-    "shoe_type": "fitted",
-    "shoe_wear": "new",
     "distance_change": "same_or_less",
-    "warm_up": "sometimes",
+    "shoes": "fitted",
     "strength_training": "weekly_1_2",
     "sitting_hours": 4,
     "driving_hours": 0,
@@ -27,7 +24,6 @@ RUNNER_ANSWERS = {
     "screen_height": "eye_level",
     "pain_areas": ["lower_back_centre"],
     "pain_now": 3,
-    "pain_worst_week": 4,
     "pain_duration": "1_6w",
     "pain_when": [],
     "pain_eases": ["moving"],
@@ -35,20 +31,22 @@ RUNNER_ANSWERS = {
     "daily_impact": "no",
     "home_care_weeks": 0,
     "trend": "same",
-    "recent_fall": "none",
     "no_warning_signs": True,
     "worry": "some",
-    "fear_activity": "disagree",
-    "never_better": "disagree",
-    "low_mood": "rarely",
-    "bother": "hardly",
-    "coping": "well",
+    "feelings": ["none"],
     "hip_flexor_test": "skip",
     "hamstring_test": "skip",
     "hip_control_test": "skip",
     "wall_head": "skip",
     "wall_low_back": "skip",
 }
+
+# The same runner with no pain, who wants to prevent it: no pain questions.
+PREVENTION_ANSWERS = {
+    code: value
+    for code, value in RUNNER_ANSWERS.items()
+    if qn.SECTION_OF[code] not in (qn.PAIN_SECTION.code, qn.OUTLOOK.code)
+} | {"reason": "prevention"}
 
 
 DROP = object()  # an override that removes the answer altogether
@@ -68,24 +66,32 @@ def runner_with(overrides: dict | None = None, **more) -> dict:
     return raw
 
 
-def step_posts(answers: dict, prefix: str = "questionnaire_view") -> list[tuple[str, dict]]:
+def step_posts(answers: dict) -> list[tuple[str, dict]]:
     """The POST bodies a browser sends, step by step, to answer the questionnaire."""
-    not_asked = skipped(answers)
+    asked = asked_answers(answers)
     posts = []
-    for section in qn.SECTIONS:
-        if section.code in not_asked:
-            continue
-        data = {f"{prefix}-current_step": section.code}
-        for q in section.questions:
-            if q.code in not_asked:
-                continue
-            value = answers.get(q.code)
+    for section in steps(asked):
+        data = {"action": "next"}
+        for q in asked_questions(section, asked):
+            value = asked.get(q.code)
             if value is None or value is False:
                 continue
-            key = f"{section.code}-{q.code}"
-            data[key] = "on" if value is True else value
+            data[q.code] = "on" if value is True else value
         posts.append((section.code, data))
     return posts
+
+
+def step_url(code: str) -> str:
+    return reverse("assessments:step", kwargs={"step": code})
+
+
+def submit_answers(client, answers: dict):
+    """Answer the whole questionnaire as a browser does, one step after another; returns the
+    last response (a redirect to the result when all went well)."""
+    response = None
+    for code, data in step_posts(answers):
+        response = client.post(step_url(code), data)
+    return response
 
 
 def check_in_data(**changes) -> dict:

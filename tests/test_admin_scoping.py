@@ -25,7 +25,7 @@ from assessments.models import Assessment
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import ensure_clinicians_group
 from programs.models import CheckIn, Exercise
-from tests.personas import runner_with, step_posts
+from tests.personas import runner_with, submit_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -757,9 +757,7 @@ def test_anonymous_users_are_sent_to_the_admin_login_from_every_enumerated_url(w
 def test_a_runner_with_their_private_result_page_gets_no_admin_access(world):
     w = world
     client = Client()
-    wizard = reverse("assessments:questionnaire")
-    for _, data in step_posts(runner_with(nickname="Runner-R")):
-        response = client.post(wizard, data)
+    response = submit_answers(client, runner_with(nickname="Runner-R"))
     assert response.status_code == 302
     result = client.get(response.url)
     assert result.status_code == 200

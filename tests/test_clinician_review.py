@@ -20,7 +20,7 @@ from assessments.models import Assessment
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import CLINICIAN_PERMISSIONS, CLINICIANS, ensure_clinicians_group
 from programs.models import CheckIn
-from tests.personas import check_in_data, runner_with, step_posts
+from tests.personas import check_in_data, runner_with, submit_answers
 from tests.processes import run_manage
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +76,7 @@ def test_the_invite_link_names_the_clinic_and_its_check_is_shared_with_it(client
     consent = client.get(reverse("assessments:questionnaire"))
     assert "Shared with Riverside Physio" in consent.content.decode()
 
-    for _, data in step_posts(runner_with(nickname="Kim")):
-        response = client.post(reverse("assessments:questionnaire"), data)
+    response = submit_answers(client, runner_with(nickname="Kim"))
     assert response.status_code == 302
     assert Assessment.objects.get(nickname="Kim").clinic == clinic
     result = client.get(response["Location"]).content.decode()
@@ -88,8 +87,7 @@ def test_a_check_started_from_the_home_page_belongs_to_no_clinic(client, clinic)
     client.get("/")
     consent = client.get(reverse("assessments:questionnaire"))
     assert "Shared with" not in consent.content.decode()
-    for _, data in step_posts(runner_with(nickname="Lee")):
-        client.post(reverse("assessments:questionnaire"), data)
+    submit_answers(client, runner_with(nickname="Lee"))
     assert Assessment.objects.get(nickname="Lee").clinic is None
 
 
@@ -97,8 +95,7 @@ def test_a_runner_can_choose_not_to_share_with_the_clinic(client, clinic):
     client.get(clinic.invite_path())
     response = client.post(reverse("clinics:leave"), follow=True)
     assert "will not be shared with Riverside Physio" in response.content.decode()
-    for _, data in step_posts(runner_with(nickname="Max")):
-        client.post(reverse("assessments:questionnaire"), data)
+    submit_answers(client, runner_with(nickname="Max"))
     assert Assessment.objects.get(nickname="Max").clinic is None
 
 
@@ -584,12 +581,10 @@ def test_the_csv_and_the_list_agree_that_an_emergency_needs_a_professional(brows
 
 def test_a_second_check_in_the_same_browser_is_not_shared_with_the_clinic_again(client, clinic):
     client.get(clinic.invite_path())
-    for _, data in step_posts(runner_with(nickname="First")):
-        client.post(reverse("assessments:questionnaire"), data)
+    submit_answers(client, runner_with(nickname="First"))
     client.get("/")
     assert "Shared with" not in client.get(reverse("assessments:questionnaire")).content.decode()
-    for _, data in step_posts(runner_with(nickname="Second")):
-        client.post(reverse("assessments:questionnaire"), data)
+    submit_answers(client, runner_with(nickname="Second"))
     assert Assessment.objects.get(nickname="First").clinic == clinic
     assert Assessment.objects.get(nickname="Second").clinic is None
 

@@ -2,10 +2,13 @@
 
 import pytest
 
+from hypothesis import HealthCheck, given, settings
+
 from assessments import questionnaire as qn
-from assessments.answers import AnswerError, validate_answers
+from assessments.answers import SKIPS, AnswerError, asked_answers, skipped, steps, validate_answers
 from assessments.scoring import score_answers
-from tests.personas import DROP, RUNNER_ANSWERS, runner_with
+from tests.personas import DROP, PREVENTION_ANSWERS, RUNNER_ANSWERS, runner_with
+from tests.test_scoring import valid_answers
 
 SELF_TEST_CODES = tuple(q.code for q in qn.SELF_TESTS.questions)
 REQUIRED_SELF_TESTS = tuple(q.code for q in qn.SELF_TESTS.questions if q.required)
@@ -49,14 +52,14 @@ def test_it_accepts_every_self_test_answered():
 
 def test_it_normalises_numbers_lists_and_text():
     clean = validate_answers(
-        raw_with(
-            runs_per_week=3.0,
+        runner_with(
+            home_care_weeks=3.0,
             weekly_distance=25,
             pain_areas=["knee", "lower_back_centre", "knee"],
             nickname="  Sam  ",
         )
     )
-    assert clean["runs_per_week"] == 3 and type(clean["runs_per_week"]) is int
+    assert clean["home_care_weeks"] == 3 and type(clean["home_care_weeks"]) is int
     assert clean["weekly_distance"] == 25.0 and type(clean["weekly_distance"]) is float
     assert clean["pain_areas"] == ["lower_back_centre", "knee"]  # questionnaire order, no repeats
     assert clean["nickname"] == "Sam"
@@ -66,16 +69,16 @@ def test_it_normalises_numbers_lists_and_text():
     "empty", [pytest.param(None, id="null"), pytest.param("", id="empty_text"), pytest.param([], id="empty_list")]
 )
 def test_it_treats_an_empty_optional_answer_as_not_answered(empty):
-    clean = validate_answers(raw_with(nickname=empty, pain_when=empty, plank_seconds=empty))
-    assert "nickname" not in clean and "pain_when" not in clean and "plank_seconds" not in clean
+    clean = validate_answers(raw_with(nickname=empty, pain_when=empty, plank_seconds=empty, pregnancy=empty))
+    assert not {"nickname", "pain_when", "plank_seconds", "pregnancy"} & set(clean)
 
 
 @pytest.mark.parametrize(
     ("code", "value"),
     [
         pytest.param("pain_now", 0, id="pain_0"),
-        pytest.param("pain_worst_week", 10, id="worst_10"),
-        pytest.param("runs_per_week", 14, id="runs_14"),
+        pytest.param("pain_now", 6, id="pain_6"),
+        pytest.param("weekly_distance", 300, id="distance_300"),
         pytest.param("sitting_hours", 24, id="sitting_24"),
         pytest.param("home_care_weeks", 104, id="home_care_104"),
         pytest.param("knee_to_wall_cm", 30, id="knee_to_wall_30"),
@@ -90,8 +93,9 @@ def test_it_accepts_values_at_the_ends_of_their_range(code, value):
 # --- Rejecting single answers --------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["colour", "pain_level", "Consent", ""])
+@pytest.mark.parametrize("code", ["colour", "pain_level", "Consent", "", "runs_per_week", "both_legs"])
 def test_it_rejects_an_unknown_question_code(code):
+    # A code of an earlier version is unknown too: its question is not asked any more.
     assert errors_of(raw_with({code: 1})) == {code: "unknown question code"}
 
 
@@ -101,15 +105,15 @@ def test_it_rejects_an_unknown_question_code(code):
         pytest.param("consent", "yes", id="bool_as_text"),
         pytest.param("consent", 1, id="bool_as_number"),
         pytest.param("saddle_numbness", "on", id="warning_sign_as_text"),
-        pytest.param("runs_per_week", "3", id="int_as_text"),
+        pytest.param("home_care_weeks", "3", id="int_as_text"),
         pytest.param("weekly_distance", "25", id="number_as_text"),
         pytest.param("weekly_distance", [25], id="number_as_list"),
         pytest.param("age_band", 30, id="choice_as_number"),
-        pytest.param("surface", ["road"], id="choice_as_list"),
+        pytest.param("shoes", ["worn"], id="choice_as_list"),
         pytest.param("pain_areas", "lower_back_centre", id="multi_as_text"),
         pytest.param("pain_areas", [1], id="multi_of_numbers"),
         pytest.param("nickname", 5, id="text_as_number"),
-        pytest.param("runs_per_week", 2.5, id="int_with_a_fraction"),
+        pytest.param("home_care_weeks", 2.5, id="int_with_a_fraction"),
     ],
 )
 def test_it_rejects_a_value_of_the_wrong_type(code, value):
@@ -119,8 +123,7 @@ def test_it_rejects_a_value_of_the_wrong_type(code, value):
 @pytest.mark.parametrize(
     ("code", "value"),
     [
-        pytest.param("runs_per_week", -1, id="runs_negative"),
-        pytest.param("runs_per_week", 15, id="runs_15"),
+        pytest.param("pain_now", -1, id="pain_negative"),
         pytest.param("pain_now", 11, id="pain_11"),
         pytest.param("weekly_distance", -0.1, id="distance_negative"),
         pytest.param("weekly_distance", 300.5, id="distance_300.5"),
@@ -140,8 +143,8 @@ def test_it_rejects_a_value_out_of_range(code, value):
 @pytest.mark.parametrize(
     ("code", "value"),
     [
-        pytest.param("age_band", "under_18", id="age_under_18"),
-        pytest.param("recent_fall", "yes", id="fall_yes"),
+        pytest.param("age_band", "under_16", id="age_under_16"),
+        pytest.param("reason", "curious", id="reason_curious"),
         pytest.param("hip_flexor_test", "maybe", id="self_test_maybe"),
         pytest.param("pain_areas", ["lower_back_centre", "foot"], id="pain_area_foot"),
         pytest.param("pain_when", ["always"], id="pain_when_always"),
@@ -164,7 +167,7 @@ def test_it_rejects_nan_and_infinity(code, value):
     ("code", "value"),
     [
         pytest.param("pain_now", True, id="pain_true"),
-        pytest.param("runs_per_week", False, id="runs_false"),
+        pytest.param("home_care_weeks", False, id="home_care_false"),
         pytest.param("weekly_distance", True, id="distance_true"),
         pytest.param("plank_seconds", False, id="plank_false"),
         pytest.param("knee_to_wall_cm", True, id="knee_to_wall_true"),
@@ -183,9 +186,17 @@ def test_it_rejects_anything_but_an_object():
         assert set(errors_of(value)) == {"answers"}
 
 
+def test_it_refuses_a_runner_under_18_whatever_else_they_answered():
+    errors = errors_of(raw_with(age_band=qn.UNDER_18))
+    assert set(errors) == {"age_band"}
+    assert "made for adults" in errors["age_band"]
+
+
 # --- Missing answers and consent --------------------------------------------------
 
-REQUIRED_CODES = [q.code for q in qn.QUESTIONS.values() if q.required]
+# Asked only when an earlier answer calls for them (tested below).
+CONDITIONAL = {"night_position", "pain_began_age"}
+REQUIRED_CODES = [q.code for q in qn.QUESTIONS.values() if q.required and q.code not in CONDITIONAL]
 
 
 def test_the_base_runner_answers_every_required_question():
@@ -200,8 +211,8 @@ def test_it_rejects_a_missing_required_answer(code):
 
 @pytest.mark.parametrize("empty", [None, "", []], ids=["null", "empty_text", "empty_list"])
 def test_it_treats_an_empty_required_answer_as_missing(empty):
-    errors = errors_of(raw_with(age_band=empty, pain_areas=empty))
-    assert errors == {"age_band": "an answer is required", "pain_areas": "tick at least one area"}
+    errors = errors_of(raw_with(shoes=empty, pain_areas=empty))
+    assert errors == {"shoes": "an answer is required", "pain_areas": "tick at least one"}
 
 
 def test_it_rejects_answers_without_consent():
@@ -213,16 +224,16 @@ def test_it_rejects_consent_given_as_false():
 
 
 def test_it_names_every_problem_at_once():
-    errors = errors_of(raw_with(colour="red", pain_now=11, age_band=DROP, consent=False))
-    assert set(errors) == {"colour", "pain_now", "age_band", "consent"}
+    errors = errors_of(raw_with(colour="red", pain_now=11, shoes=DROP, consent=False))
+    assert set(errors) == {"colour", "pain_now", "shoes", "consent"}
 
 
 # --- Cross-field rules ------------------------------------------------------------
 
 CROSS_FIELD_CASES = [
     pytest.param({"sitting_hours": 20, "driving_hours": 4.5}, "driving_hours", id="sitting_and_driving_over_24h"),
-    pytest.param({"pain_now": 5, "pain_worst_week": 4}, "pain_worst_week", id="worst_week_below_now"),
-    pytest.param({"runs_per_week": 0, "weekly_distance": 5}, "weekly_distance", id="no_runs_but_a_distance"),
+    pytest.param({"pain_eases": ["nothing", "moving"]}, "pain_eases", id="nothing_helps_and_moving_helps"),
+    pytest.param({"feelings": ["none", "low_mood"]}, "feelings", id="none_of_these_and_one_of_these"),
 ]
 
 
@@ -235,8 +246,8 @@ def test_it_rejects_answers_that_contradict_each_other(overrides, code):
     "overrides",
     [
         pytest.param({"sitting_hours": 20, "driving_hours": 4}, id="exactly_24h"),
-        pytest.param({"pain_now": 5, "pain_worst_week": 5}, id="worst_week_equal_to_now"),
-        pytest.param({"runs_per_week": 0, "weekly_distance": 0, "longest_run": 0}, id="no_runs_no_distance"),
+        pytest.param({"pain_eases": ["nothing"]}, id="nothing_helps_alone"),
+        pytest.param({"feelings": ["fear_activity", "low_mood"]}, id="two_feelings"),
     ],
 )
 def test_it_accepts_answers_at_the_edge_of_a_cross_field_rule(overrides):
@@ -244,32 +255,36 @@ def test_it_accepts_answers_at_the_edge_of_a_cross_field_rule(overrides):
     assert all(clean[k] == v for k, v in overrides.items())
 
 
-# --- The self-tests may be left out only with an emergency sign ---------------------
+# --- What is asked: the skip rules ---------------------------------------------------
+
+EMERGENCY_SIGNS = [
+    pytest.param({"saddle_numbness": True}, id="saddle_numbness"),
+    pytest.param({"bladder_bowel": True}, id="bladder_bowel"),
+    pytest.param({"both_legs_nerve": True}, id="both_legs_nerve_signs"),
+    pytest.param({"leg_weakness": True}, id="leg_weakness"),
+    pytest.param({"serious_accident": True}, id="serious_accident"),
+    pytest.param({"minor_fall": True, "osteoporosis": True}, id="minor_fall_with_osteoporosis"),
+    pytest.param({"pregnancy": "pregnant", "pregnancy_signs": True}, id="pregnancy_signs"),
+]
+AFTER_WARNING = [q.code for s in qn.SECTIONS[2:] for q in s.questions]
 
 
-@pytest.mark.parametrize(
-    "sign",
-    [
-        pytest.param({"saddle_numbness": True}, id="saddle_numbness"),
-        pytest.param({"bladder_bowel": True}, id="bladder_bowel"),
-        pytest.param({"both_legs": True}, id="both_legs"),
-        pytest.param({"leg_weakness": True}, id="leg_weakness"),
-        pytest.param({"recent_fall": "serious"}, id="serious_accident"),
-        pytest.param({"recent_fall": "minor", "osteoporosis_steroids": True}, id="minor_fall_with_osteoporosis"),
-    ],
-)
-def test_it_lets_the_self_tests_be_left_out_when_an_emergency_sign_is_given(sign):
-    clean = validate_answers(raw_with({**dict.fromkeys(SELF_TEST_CODES, DROP), **sign}))
-    assert not set(SELF_TEST_CODES) & set(clean)
+@pytest.mark.parametrize("sign", EMERGENCY_SIGNS)
+def test_nothing_after_the_warning_signs_is_asked_after_an_emergency_sign(sign):
+    assert validate_answers({**{k: v for k, v in runner_with().items() if k not in AFTER_WARNING}, **sign})
+    clean = validate_answers(raw_with(sign))  # answers sent anyway (a JSON file) are dropped
+    assert {qn.SECTION_OF[code] for code in clean} == {"start", "warning"}
+    assert [s.code for s in steps(clean)] == ["start", "warning"]
 
 
 @pytest.mark.parametrize(
     "sign",
     [
         pytest.param({}, id="no_sign"),
-        pytest.param({"recent_fall": "minor"}, id="minor_fall_alone"),
-        pytest.param({"osteoporosis_steroids": True}, id="osteoporosis_alone"),
+        pytest.param({"minor_fall": True}, id="minor_fall_alone"),
+        pytest.param({"osteoporosis": True}, id="osteoporosis_alone"),
         pytest.param({"saddle_numbness": False}, id="emergency_box_unticked"),
+        pytest.param({"pregnancy": "no", "pregnancy_signs": True, "no_warning_signs": True}, id="not_pregnant"),
     ],
 )
 def test_it_requires_the_self_tests_without_an_emergency_or_urgent_sign(sign):
@@ -278,24 +293,67 @@ def test_it_requires_the_self_tests_without_an_emergency_or_urgent_sign(sign):
     assert len(REQUIRED_SELF_TESTS) == 5
 
 
-@pytest.mark.parametrize("sign", [{"fever_unwell": True}, {"night_pain": True}, {"saddle_numbness": True}])
-def test_the_self_tests_may_be_left_out_after_an_urgent_or_emergency_sign(sign):
-    assert validate_answers(raw_with({**dict.fromkeys(SELF_TEST_CODES, DROP), **sign}))
+@pytest.mark.parametrize(
+    "sign",
+    [
+        pytest.param({"fever_unwell": True}, id="fever"),
+        pytest.param({"night_pain": True}, id="night_pain"),
+        pytest.param({"long_term_steroids": True}, id="long_term_steroids"),
+        pytest.param({"minor_fall": True, "age_band": "70_plus"}, id="minor_fall_at_70"),
+        pytest.param({"pain_now": 7}, id="pain_7"),
+    ],
+)
+def test_the_self_tests_are_not_asked_after_an_urgent_sign_or_with_high_pain(sign):
+    clean = validate_answers(raw_with({"plank_seconds": 20, "knee_to_wall_cm": 5, **sign}))
+    assert not set(SELF_TEST_CODES) & set(clean)
 
 
-def test_the_outlook_may_be_left_out_only_after_an_emergency_sign():
+def test_the_outlook_is_asked_after_an_urgent_sign():
     outlook = dict.fromkeys((q.code for q in qn.OUTLOOK.questions), DROP)
-    no_self_tests = dict.fromkeys(SELF_TEST_CODES, DROP)
-    assert validate_answers(raw_with({**outlook, **no_self_tests, "bladder_bowel": True}))
-    assert set(errors_of(raw_with({**outlook, **no_self_tests, "fever_unwell": True}))) == {
-        q.code for q in qn.OUTLOOK.questions
-    }
+    assert set(errors_of(raw_with({**outlook, "fever_unwell": True}))) == {q.code for q in qn.OUTLOOK.questions}
 
 
-def test_the_toe_reach_check_may_be_left_out_with_pain_or_tingling_into_the_leg():
+def test_the_toe_reach_check_is_not_asked_with_pain_or_tingling_into_the_leg():
     assert validate_answers(raw_with(hamstring_test=DROP, pain_areas=["lower_back_centre", "below_knee"]))
     assert validate_answers(raw_with(hamstring_test=DROP, leg_numbness=True))
     assert set(errors_of(raw_with(hamstring_test=DROP))) == {"hamstring_test"}
+
+
+@pytest.mark.parametrize("pregnancy", ["pregnant", "after_birth"])
+def test_checks_lying_on_the_back_or_front_are_not_asked_in_pregnancy_or_after_a_birth(pregnancy):
+    clean = validate_answers(raw_with(pregnancy=pregnancy, hip_flexor_test="one_side", plank_seconds=10))
+    assert "hip_flexor_test" not in clean and "plank_seconds" not in clean
+    assert validate_answers(raw_with(pregnancy="no", plank_seconds=10))["plank_seconds"] == 10
+
+
+def test_a_runner_with_no_pain_is_asked_no_pain_question():
+    clean = validate_answers(dict(PREVENTION_ANSWERS))
+    assert [s.code for s in steps(clean)] == ["start", "warning", "week", "checks"]
+    pain_only = {"serious_accident", "minor_fall", "fever_unwell", "night_pain", "thoracic_constant"}
+    assert not pain_only & {q.code for s in steps(clean) for q in s.questions if q.code not in skipped(clean)}
+
+
+def test_the_first_episode_question_is_asked_from_50():
+    assert "first_episode" not in validate_answers(raw_with(first_episode=True, age_band="40_49"))
+    assert validate_answers(raw_with(first_episode=True, age_band="50_59"))["first_episode"] is True
+
+
+def test_night_pain_that_nothing_eases_asks_whether_changing_position_helps():
+    night = {"pain_when": ["night"], "pain_eases": ["nothing"]}
+    assert set(errors_of(raw_with(night))) == {"night_position"}
+    assert validate_answers(raw_with(night, night_position="eases"))["night_position"] == "eases"
+    # ...not when the runner ticked the night-pain warning sign already, nor when something eases it
+    assert "night_position" not in validate_answers(raw_with(night, night_position="eases", night_pain=True))
+    assert "night_position" not in validate_answers(
+        raw_with(pain_when=["night"], pain_eases=["changing_position"], night_position="eases")
+    )
+
+
+def test_pain_for_over_12_weeks_asks_when_it_began_and_about_inflammatory_signs():
+    assert set(errors_of(raw_with(pain_duration="over_12w"))) == {"pain_began_age"}
+    clean = validate_answers(raw_with(pain_duration="over_12w", pain_began_age="under_35"))
+    assert clean["pain_began_age"] == "under_35" and "inflammatory_signs" not in clean  # optional
+    assert [s.code for s in steps(clean)] == ["start", "warning", "week", "pain", "more_pain", "outlook", "checks"]
 
 
 @pytest.mark.parametrize(
@@ -311,9 +369,27 @@ def test_the_warning_signs_need_an_explicit_answer_even_when_none_apply(override
     assert errors["no_warning_signs"].startswith(message)
 
 
-def test_an_emergency_sign_does_not_excuse_the_self_tests_when_other_answers_are_wrong():
-    errors = errors_of(raw_with({**dict.fromkeys(SELF_TEST_CODES, DROP), "saddle_numbness": True, "pain_now": 11}))
-    assert "pain_now" in errors
+def test_an_emergency_sign_wins_even_when_none_of_these_is_ticked_too():
+    clean = validate_answers(raw_with({"saddle_numbness": True, "no_warning_signs": True}))
+    assert score_answers(clean).triage == "emergency"
+
+
+def test_an_emergency_sign_does_not_excuse_wrong_answers_on_the_same_step():
+    errors = errors_of(raw_with({"saddle_numbness": True, "age_band": "forty"}))
+    assert "age_band" in errors
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_answers())
+def test_a_skip_reads_only_answers_of_sections_before_what_it_skips(raw):
+    """What asked_answers relies on: then walking the sections in order gives what is asked."""
+    order = [s.code for s in qn.SECTIONS]
+    answers = asked_answers(raw)
+    for skip in SKIPS:
+        first = min(order.index(qn.SECTION_OF.get(what, what)) for what in skip.what)
+        earlier = {code: v for code, v in answers.items() if order.index(qn.SECTION_OF[code]) < first}
+        assert skip.when(earlier) == skip.when(answers), skip.what
+    assert asked_answers(answers) == answers  # what is asked, given itself, is stable
 
 
 # --- The questionnaire definition itself -------------------------------------------
@@ -333,14 +409,81 @@ def test_every_question_has_a_known_type_and_its_range_or_choices():
             assert q.min is not None and q.max is not None and q.min < q.max, q.code
 
 
-def test_an_emergency_sign_wins_even_when_none_of_these_is_ticked_too():
-    clean = validate_answers(raw_with({"saddle_numbness": True, "no_warning_signs": True, **NO_LATER_STEPS}))
-    assert score_answers(clean).triage == "emergency"
+def test_the_warning_signs_come_straight_after_consent():
+    assert [s.code for s in qn.SECTIONS[:2]] == ["start", "warning"]
 
 
-def test_an_emergency_sign_excuses_the_fall_question_only():
-    assert validate_answers(raw_with({"recent_fall": DROP, "saddle_numbness": True, **NO_LATER_STEPS}))
-    assert set(errors_of(raw_with({"recent_fall": DROP, "night_pain": True}))) == {"recent_fall"}
+# What makes a question asked, for trying its answers in the test below.
+ASKED_WHEN = {
+    "first_episode": {"age_band": "50_59"},
+    "pregnancy_signs": {"pregnancy": "pregnant"},
+    "night_position": {"pain_when": ["night"], "pain_eases": ["nothing"]},
+    # (the inflammatory pattern: pain for over 12 weeks, begun before 45, with 3 features)
+    "pain_began_age": {"pain_duration": "over_12w", "pain_eases": [], "pain_when": ["night"], "pain_areas": ["buttock"]},
+    "inflammatory_signs": {
+        "pain_duration": "over_12w",
+        "pain_began_age": "35_44",
+        "pain_eases": [],
+        "pain_when": ["night", "morning_stiffness"],
+    },
+    "pain_eases": {
+        "pain_duration": "over_12w",
+        "pain_began_age": "35_44",
+        "pain_when": ["night", "sitting"],
+        "pain_areas": ["buttock"],
+    },
+    "pain_when": {"pain_duration": "over_12w", "pain_began_age": "35_44", "pain_eases": ["moving"]},
+}
 
 
-NO_LATER_STEPS = {code: DROP for code in (*SELF_TEST_CODES, *(q.code for q in qn.OUTLOOK.questions))}
+def _values_to_try(q: qn.Question) -> list:
+    if q.type == qn.BOOL:
+        return [True, DROP]
+    if q.type == qn.CHOICE:
+        return [code for code, _ in q.choices]
+    if q.type == qn.MULTI:
+        return [[code] for code, _ in q.choices]
+    numbers = [q.min, (q.min + q.max) // 2, q.max]
+    return numbers if q.required else [*numbers, DROP]
+
+
+@pytest.mark.parametrize("code", [code for code, q in qn.QUESTIONS.items() if not q.purpose])
+def test_every_question_earns_its_place_an_answer_changes_the_result(code):
+    """Each answer feeds a rule (a score, the triage, a rest day, advice, a caution flag, what
+    is asked); the few that do not say why they are asked (Question.purpose)."""
+    q = qn.QUESTIONS[code]
+    seen = set()
+    for value in _values_to_try(q):
+        raw = runner_with({**ASKED_WHEN.get(code, {}), code: value})
+        if qn.SECTION_OF[code] == qn.WARNING.code and value is True:
+            raw.pop("no_warning_signs", None)
+        try:
+            clean = validate_answers(raw)
+        except AnswerError:
+            continue
+        result = score_answers(clean).as_dict()
+        seen.add(repr((result, [s.code for s in steps(clean)], sorted(skipped(clean)))))
+    assert len(seen) > 1, f"{code}: no answer changes anything"
+
+
+def test_a_question_with_a_stated_purpose_says_it_in_the_json_description():
+    purposes = {q["code"]: q.get("purpose") for s in qn.as_dict()["sections"] for q in s["questions"]}
+    assert purposes["nickname"] and purposes["distance_unit"] and purposes["consent"]
+
+
+# --- Earlier versions ---------------------------------------------------------------------
+
+
+def test_the_first_version_is_kept_as_data_with_its_own_words():
+    old = qn.definition("2026.11.1")
+    assert old is not None and old.version == "2026.11.1"
+    assert old.questions["both_legs"].label == "Pain, numbness, tingling or weakness in both legs"
+    assert "runs_per_week" in old.questions and "recent_fall" in old.may_be_absent
+    assert qn.definition("1999.1.1") is None
+    assert qn.definition(qn.QUESTIONNAIRE_VERSION).sections == qn.SECTIONS
+
+
+def test_a_retired_code_keeps_its_words_and_a_current_code_wins():
+    assert qn.label_of("thoracic_pain") == "Pain mainly between the shoulder blades"
+    assert qn.label_of("both_legs_nerve") == qn.QUESTIONS["both_legs_nerve"].label
+    assert qn.label_of("never_a_code") == "never_a_code"

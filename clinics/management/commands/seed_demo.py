@@ -6,12 +6,18 @@ assessments on PostgreSQL. Measuring that needs data shaped like the real thing,
 this command generates it:
 
 - answers drawn question by question from the questionnaire definition
-  (`assessments.questionnaire.SECTIONS`), with realistic weights (most runners run 2-5
-  times a week, 10-60 km, pain 2-6, no warning signs), a few profiles that bring in
-  see-a-professional, urgent and emergency answers, and the questionnaire's own skip
-  rules applied (as the web form does). Every set passes `validate_answers` and is scored
-  by the real engine through `Assessment.objects.build_from_answers`, so the stored
-  result is exactly what the engine says for the stored answers;
+  (`assessments.questionnaire.SECTIONS`), with realistic weights: most runners come with
+  back pain (pain 2-6, for 1 to 6 weeks; about 15% for more than 12 weeks), run 10-60 km
+  a week and tick no warning signs; about 10% come to prevent back pain, and are asked no
+  pain questions; about 3% are pregnant or had a baby in the last 6 months (the question
+  is optional: most leave it empty); nobody is under 18 (`validate_answers` refuses them).
+  A few profiles bring in see-a-professional, urgent and (rare) emergency answers.
+  Only the questions asked are answered: step by step, each section asks what the
+  questionnaire's own skip rules (`answers.skipped()`, `answers.asked_answers()`) ask for
+  the answers so far, as the web form does, so an emergency sign ends the answers after
+  the warning signs. Every set passes `validate_answers` and is scored by the real engine
+  through `Assessment.objects.build_from_answers`, so the stored result is exactly what
+  the engine says for the stored answers;
 - "created" dates over the last 180 days (more recent ones more often), oldest first,
   so primary keys grow with "created" as they do in real life;
 - demo clinics ("Demo clinic 1", ...; reused on a rerun) and about 15% of runners who
@@ -51,9 +57,9 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from assessments import questionnaire as qn
-from assessments.answers import WARNING_SIGNS, AnswerError, has_emergency_sign, skipped
+from assessments.answers import WARNING_SIGNS, AnswerError, asked_answers, is_asked, skipped
 from assessments.models import Assessment
-from assessments.scoring import EMERGENCY, ROUTINE, TIER_ORDER, URGENT
+from assessments.scoring import EMERGENCY, ROUTINE, TIER_ORDER, URGENT, weekly_km
 from clinics.models import Clinic
 from programs.forms import CHECK_IN_SIGNS
 from programs.models import CheckIn, record_warning_signs
@@ -66,6 +72,7 @@ RECENT_BIAS = 1.5  # >1: more assessments in recent weeks than long ago
 DEFAULT_NO_CLINIC_SHARE = 0.15
 CHECK_IN_SHARE = 0.6  # of the non-emergency assessments
 MAX_REDRAWS = 20
+KM_PER_MILE = 1.609
 
 FIRST_NAMES = (
     "Alex", "Ana", "Ben", "Bea", "Cam", "Chloe", "Dan", "Dee", "Eli", "Emma", "Finn", "Fran", "Gus",
@@ -93,14 +100,12 @@ NOTES = (
 # question without a table or a sampler is drawn uniformly within its choices or range.
 OPT_OUT = {qn.SKIP: 22, qn.COULD_NOT: 3}
 WEIGHTS: dict[str, Weights] = {
-    "age_band": {"18_29": 20, "30_39": 30, "40_49": 27, "50_59": 15, "60_69": 6, "70_plus": 2},
+    # Never under 18: the check is for adults, and validate_answers refuses that band.
+    "age_band": {qn.UNDER_18: 0, "18_29": 20, "30_39": 30, "40_49": 27, "50_59": 15, "60_69": 6, "70_plus": 2},
+    "reason": {qn.PAIN: 90, qn.PREVENTION: 10},
     "distance_unit": {"km": 75, "mi": 25},
-    "runs_per_week": {0: 2, 1: 5, 2: 16, 3: 27, 4: 23, 5: 14, 6: 7, 7: 4, 8: 1, 10: 0.5, 12: 0.3, 14: 0.2},
-    "surface": {"road": 45, "trail": 15, "track": 3, "treadmill": 10, "mixed": 27},
-    "shoe_type": {"off_the_shelf": 50, "fitted": 40, "custom": 10},
-    "shoe_wear": {"new": 30, "some": 40, "worn": 20, "unknown": 10},
     "distance_change": {"same_or_less": 60, "up_to_10": 22, "up_10_30": 12, "over_30": 6},
-    "warm_up": {"never": 30, "sometimes": 45, "always": 25},
+    "shoes": {"fitted": 35, "off_the_shelf": 40, "worn": 17, "unknown": 8},
     "strength_training": {"none": 30, "under_weekly": 30, "weekly_1_2": 32, "weekly_3_plus": 8},
     "sitting_hours": {0: 4, 1: 4, 2: 6, 3: 7, 4: 9, 5: 10, 6: 12, 7: 14, 8: 16, 9: 9, 10: 6, 11: 2, 12: 1},
     "driving_hours": {0: 35, 0.5: 20, 1: 20, 1.5: 8, 2: 8, 3: 5, 4: 2, 6: 1, 8: 1},
@@ -108,16 +113,12 @@ WEIGHTS: dict[str, Weights] = {
     "lumbar_support": {"yes": 35, "partly": 40, "no": 25},
     "screen_height": {"eye_level": 40, "below": 15, "laptop": 30, "none": 15},
     "pain_now": {0: 1, 1: 5, 2: 13, 3: 20, 4: 20, 5: 16, 6: 11, 7: 5, 8: 1, 9: 0.3, 10: 0.1},
-    "pain_duration": {"under_1w": 20, "1_6w": 45, "6_12w": 18, "over_12w": 17},
+    "pain_duration": {"under_1w": 20, "1_6w": 45, "6_12w": 20, "over_12w": 15},
     "daily_impact": {"no": 60, "some": 38.5, "yes": 1.5},
     "trend": {"better": 40, "same": 57, "worse": 3},
-    "recent_fall": {"none": 98.5, "minor": 1.5, "serious": 0},
+    # Asked only when the pain wakes the runner and nothing eases it (and the sign was not ticked).
+    "night_position": {"eases": 75, "constant": 25},
     "worry": {"none": 25, "some": 53, "much": 21, "very": 1},
-    "fear_activity": {"disagree": 60, "unsure": 30, "agree": 10},
-    "never_better": {"disagree": 62, "unsure": 29, "agree": 9},
-    "low_mood": {"rarely": 60, "sometimes": 32, "often": 8},
-    "bother": {"hardly": 35, "somewhat": 45, "a_lot": 17, "takes_over": 3},
-    "coping": {"well": 45, "mostly": 54, "struggling": 1},
     "hip_flexor_test": {"flat": 40, "one_side": 22, "both_sides": 13, **OPT_OUT},
     "hamstring_test": {"past_toes": 10, "toes": 25, "shins": 30, "knees": 10, **OPT_OUT},
     "hip_control_test": {"steady": 40, "one_side": 25, "both_sides": 10, **OPT_OUT},
@@ -137,55 +138,59 @@ TICK_CHANCE: dict[str, dict[str, float]] = {
         "knee": 0.1,
         "calf": 0.08,
         "below_knee": 0.015,
+        "leg_muscles_after_run": 0.05,
     },
     "pain_when": {
         "during_runs": 0.3,
-        "after_runs": 0.4,
         "sitting": 0.35,
         "bending": 0.25,
         "arching": 0.12,
-        "mornings": 0.3,
-        "night": 0.05,
+        "morning_stiffness": 0.15,
+        "night": 0.04,
     },
     "pain_eases": {
-        "rest": 0.35,
         "moving": 0.45,
-        "stretching": 0.4,
-        "heat": 0.25,
+        "rest": 0.35,
         "changing_position": 0.3,
+        "anti_inflammatories": 0.1,
         "nothing": 0.04,
     },
+    # Asked only after more than 12 weeks of pain; most tick none of them.
+    "inflammatory_signs": {"psoriasis": 0.03, "bowel": 0.01, "eye": 0.01, "joints": 0.04, "relative": 0.02},
+    # "none" is ticked when nothing else is (a required question).
+    "feelings": {"fear_activity": 0.12, "never_better": 0.1, "low_mood": 0.1, "struggling": 0.01},
 }
-# BOOL: the chance of a tick. The warning signs come from the profiles below.
+# MULTI choices that stand alone ("nothing helps", "none of these"): their chance is drawn
+# first, and when ticked nothing else is; a required question with nothing else ticked gets them.
+ALONE: dict[str, str] = {"pain_eases": "nothing", "feelings": "none"}
+# BOOL: the chance of a tick. The warning signs come from the profiles below; "none of
+# these" is ticked when no sign is (DemoRunners.repair).
 BOOL_CHANCE: dict[str, float] = {"consent": 1.0, **dict.fromkeys(WARNING_SIGNS, 0.0), "no_warning_signs": 0.0}
 # Optional questions answered by this share of the runners who are asked them.
 ANSWERED_SHARE: dict[str, float] = {
     "nickname": 0.55,
     "pain_when": 0.9,
     "pain_eases": 0.85,
+    "inflammatory_signs": 0.7,
     "plank_seconds": 0.65,
     "side_plank_left_seconds": 0.55,
     "knee_to_wall_cm": 0.45,
 }
 
 
-def _check_tables() -> None:
-    """A renamed code in the questionnaire fails here (and in the tests), not silently."""
-    for code, table in (*WEIGHTS.items(), *TICK_CHANCE.items()):
-        q = qn.QUESTIONS[code]
-        if q.type in (qn.CHOICE, qn.MULTI):
-            unknown = set(table) - q.choice_codes()
-        else:
-            unknown = {v for v in table if not (q.min <= v <= q.max)}
-        assert not unknown, f"{code}: {sorted(map(str, unknown))} not in the questionnaire"
-    for code in (*BOOL_CHANCE, *ANSWERED_SHARE):
-        assert code in qn.QUESTIONS, code
-
-
-_check_tables()
-
-
 # --- Samplers for answers that depend on earlier ones -------------------------------
+
+CHILDBEARING_AGES = ("18_29", "30_39", "40_49")
+OLDER_AGES = (("50_59", "60_69", "70_plus"), (6, 3, 1))
+# When this back pain began, by the runner's age now (it cannot have begun later).
+PAIN_BEGAN_AGE = {
+    "18_29": {"under_35": 1},
+    "30_39": {"under_35": 50, "35_44": 50},
+    "40_49": {"under_35": 20, "35_44": 40, "45_plus": 40},
+    "50_59": {"under_35": 10, "35_44": 15, "45_plus": 75},
+    "60_69": {"under_35": 8, "35_44": 10, "45_plus": 82},
+    "70_plus": {"under_35": 5, "35_44": 5, "45_plus": 90},
+}
 
 
 def _round_distance(value: float) -> float:
@@ -193,25 +198,18 @@ def _round_distance(value: float) -> float:
     return float(round(value)) if value >= 10 else round(value * 2) / 2
 
 
+def _pregnancy(rng: random.Random, a: Answers) -> str | None:
+    """About 3% of all runners pregnant or after a birth; of the others most leave it empty, some say no."""
+    if a.get("age_band") in CHILDBEARING_AGES and rng.random() < 0.04:
+        return rng.choices((qn.PREGNANT, qn.AFTER_BIRTH), (45, 55))[0]
+    return "no" if rng.random() < 0.3 else None
+
+
 def _weekly_distance(rng: random.Random, a: Answers) -> float:
-    runs = a["runs_per_week"]
-    if runs == 0:
-        return 0.0
-    per_run_km = min(max(rng.gauss(7.5, 2.5), 3.0), 25.0)
-    km = runs * per_run_km * rng.uniform(0.85, 1.15)
-    return _round_distance(km / 1.609 if a["distance_unit"] == "mi" else km)
-
-
-def _longest_run(rng: random.Random, a: Answers) -> float:
-    runs, weekly = a["runs_per_week"], a["weekly_distance"]
-    if runs == 0 or weekly == 0:
-        return 0.0 if rng.random() < 0.7 else _round_distance(rng.uniform(3, 10))  # ran earlier in the month
-    longest = weekly / runs * rng.uniform(1.1, 2.2)
-    return _round_distance(min(longest, weekly))
-
-
-def _pain_worst_week(rng: random.Random, a: Answers) -> int:
-    return min(10, a["pain_now"] + rng.choices((0, 1, 2, 3, 4), (15, 35, 30, 15, 5))[0])
+    if rng.random() < 0.03:
+        return 0.0  # not running at the moment
+    km = min(max(rng.lognormvariate(math.log(25), 0.55), 3.0), 160.0)  # median 25 km, most 10-60
+    return _round_distance(km / KM_PER_MILE if a.get("distance_unit") == "mi" else km)
 
 
 def _home_care_weeks(rng: random.Random, a: Answers) -> int:
@@ -222,7 +220,7 @@ def _home_care_weeks(rng: random.Random, a: Answers) -> int:
 
 
 def _run_pain_change(rng: random.Random, a: Answers) -> str:
-    if a["runs_per_week"] == 0 and rng.random() < 0.85:
+    if a.get("weekly_distance") == 0 and rng.random() < 0.85:
         return "no_recent_run"
     return rng.choices(
         ("no_recent_run", "same_or_better", "slightly_worse", "much_worse", "worse_next_morning"), (8, 55, 25, 7, 5)
@@ -230,7 +228,12 @@ def _run_pain_change(rng: random.Random, a: Answers) -> str:
 
 
 def _first_episode(rng: random.Random, a: Answers) -> bool:
-    return rng.random() < (0.04 if a["age_band"] in qn.AGE_50_PLUS else 0.4)
+    return rng.random() < 0.04  # asked from 50 on, when most have had back pain before
+
+
+def _pain_began_age(rng: random.Random, a: Answers) -> str:
+    table = PAIN_BEGAN_AGE.get(a.get("age_band"), PAIN_BEGAN_AGE["40_49"])
+    return rng.choices(list(table), list(table.values()))[0]
 
 
 def _plank(rng: random.Random, a: Answers) -> int:
@@ -257,13 +260,13 @@ def _nickname(rng: random.Random, a: Answers) -> str:
 
 
 SAMPLERS: dict[str, Callable[[random.Random, Answers], Any]] = {
+    "pregnancy": _pregnancy,
     "nickname": _nickname,
     "weekly_distance": _weekly_distance,
-    "longest_run": _longest_run,
-    "pain_worst_week": _pain_worst_week,
     "home_care_weeks": _home_care_weeks,
     "run_pain_change": _run_pain_change,
     "first_episode": _first_episode,
+    "pain_began_age": _pain_began_age,
     "plank_seconds": _plank,
     "side_plank_left_seconds": _side_plank_left,
     "side_plank_right_seconds": _side_plank_right,
@@ -271,10 +274,25 @@ SAMPLERS: dict[str, Callable[[random.Random, Answers], Any]] = {
 }
 
 
+def runs_per_week(a: Answers) -> int:
+    """About how many runs a week, from the weekly distance (runs of about 8 km)."""
+    km = weekly_km(a)
+    return min(7, max(1, round(km / 8))) if km else 0
+
+
 # --- Profiles: what brings a runner to see-a-professional, urgent or emergency -------
+#
+# A profile's causes change answers after the whole questionnaire was drawn, as a runner
+# going back to change an answer would: answers no longer asked are then dropped, and
+# questions now asked are answered (DemoRunners.answers).
+
+Cause = Callable[[random.Random, Answers], None]
 
 
-def tick(*codes: str) -> Callable[[random.Random, Answers], None]:
+def tick(*codes: str) -> Cause:
+    for code in codes:
+        assert qn.QUESTIONS[code].type == qn.BOOL, code
+
     def cause(rng: random.Random, a: Answers) -> None:
         for code in codes:
             a[code] = True
@@ -282,21 +300,73 @@ def tick(*codes: str) -> Callable[[random.Random, Answers], None]:
     return cause
 
 
-def answer(**values: Any) -> Callable[[random.Random, Answers], None]:
+def answer(**values: Any) -> Cause:
+    for code, value in values.items():
+        assert value in qn.QUESTIONS[code].choice_codes(), (code, value)
+
     def cause(rng: random.Random, a: Answers) -> None:
         a.update(values)
 
     return cause
 
 
+def _set_age(a: Answers, band: str) -> None:
+    a["age_band"] = band
+    if band not in CHILDBEARING_AGES and a.get("pregnancy") in (qn.PREGNANT, qn.AFTER_BIRTH):
+        a["pregnancy"] = "no"
+
+
+def _older(rng: random.Random, a: Answers) -> None:
+    _set_age(a, rng.choices(*OLDER_AGES)[0])
+
+
 def _fall_on_thin_bones(rng: random.Random, a: Answers) -> None:
-    a["recent_fall"], a["osteoporosis_steroids"] = "minor", True
+    a["minor_fall"] = True
+    a[rng.choices(("osteoporosis", "long_term_steroids"), (3, 1))[0]] = True
+    if rng.random() < 0.7:
+        _older(rng, a)
+
+
+def _pregnancy_signs(rng: random.Random, a: Answers) -> None:
+    if a.get("age_band") not in CHILDBEARING_AGES:
+        _set_age(a, rng.choice(("18_29", "30_39")))
+    a["pregnancy"], a["pregnancy_signs"] = qn.PREGNANT, True
+
+
+def _steroids(rng: random.Random, a: Answers) -> None:
+    a["long_term_steroids"] = True
+    a.pop("minor_fall", None)  # with a fall it is an emergency
+
+
+def _fall_at_70(rng: random.Random, a: Answers) -> None:
+    _set_age(a, "70_plus")
+    a["minor_fall"] = True
+    for code in ("osteoporosis", "long_term_steroids"):  # with thin bones it is an emergency
+        a.pop(code, None)
+
+
+def _minor_fall(rng: random.Random, a: Answers) -> None:
+    a["minor_fall"] = True
+    for code in ("osteoporosis", "long_term_steroids"):
+        a.pop(code, None)
+    if a.get("age_band") == "70_plus":  # at 70 a fall is urgent
+        _set_age(a, "60_69")
 
 
 def _thin_bones(rng: random.Random, a: Answers) -> None:
-    a["osteoporosis_steroids"] = True
-    if a.get("recent_fall") == "minor":
-        a["recent_fall"] = "none"
+    a["osteoporosis"] = True
+    for code in ("minor_fall", "long_term_steroids"):
+        a.pop(code, None)
+    if rng.random() < 0.7:
+        _older(rng, a)
+
+
+def _night_pain_constant(rng: random.Random, a: Answers) -> None:
+    """Woken at night, nothing eases it, and changing position does not either."""
+    a.pop("night_pain", None)
+    a["pain_when"] = [*(a.get("pain_when") or []), "night"]
+    a["pain_eases"] = ["nothing"]
+    a["night_position"] = "constant"
 
 
 def _pain_into_leg(rng: random.Random, a: Answers) -> None:
@@ -307,10 +377,25 @@ def _high_pain(rng: random.Random, a: Answers) -> None:
     a["pain_now"] = rng.choices((8, 9, 10), (6, 3, 1))[0]
 
 
-def _not_improving(older: bool, at_least_weeks: int) -> Callable[[random.Random, Answers], None]:
+def _struggling(rng: random.Random, a: Answers) -> None:
+    a["feelings"] = [*(f for f in a.get("feelings", []) if f != "none"), "struggling"]
+
+
+def _inflammatory(rng: random.Random, a: Answers) -> None:
+    """Back pain for months since a young age, stiff in the morning, with buttock pain."""
+    if a.get("age_band") not in ("18_29", "30_39"):
+        _set_age(a, rng.choice(("18_29", "30_39")))
+    a["pain_duration"], a["pain_began_age"] = "over_12w", "under_35"
+    a["pain_when"] = [*(a.get("pain_when") or []), "morning_stiffness"]
+    a["pain_areas"] = [*a.get("pain_areas", []), "buttock"]
+    if rng.random() < 0.5:
+        a["inflammatory_signs"] = [rng.choice(("psoriasis", "bowel", "eye", "joints", "relative"))]
+
+
+def _not_improving(older: bool, at_least_weeks: int) -> Cause:
     def cause(rng: random.Random, a: Answers) -> None:
         if older:
-            a["age_band"] = rng.choices(("50_59", "60_69", "70_plus"), (6, 3, 1))[0]
+            _older(rng, a)
         a["pain_duration"] = "over_12w" if rng.random() < 0.6 else "6_12w"
         a["home_care_weeks"] = rng.randint(at_least_weeks, at_least_weeks + 10)
         a["trend"] = rng.choice(("same", "worse"))
@@ -319,17 +404,25 @@ def _not_improving(older: bool, at_least_weeks: int) -> Callable[[random.Random,
 
 
 def _first_episode_over_50(rng: random.Random, a: Answers) -> None:
-    a["age_band"] = rng.choices(("50_59", "60_69", "70_plus"), (6, 3, 1))[0]
+    _older(rng, a)
     a["first_episode"] = True
 
 
 class Profile:
-    """A kind of runner: a share of all, changed weights, and one (or two) causes drawn by weight."""
+    """A kind of runner: a share of all, changed weights and tick chances, and one (or two)
+    causes drawn by weight."""
 
-    def __init__(self, share: float, causes: dict[Callable, float], weights: dict[str, Weights] | None = None):
+    def __init__(
+        self,
+        share: float,
+        causes: dict[Cause, float],
+        weights: dict[str, Weights] | None = None,
+        ticks: dict[str, dict[str, float]] | None = None,
+    ):
         self.share = share
         self.causes, self.cause_weights = list(causes), list(causes.values())
         self.weights = {**WEIGHTS, **(weights or {})}
+        self.ticks = {**TICK_CHANCE, **(ticks or {})}
 
     def apply_causes(self, rng: random.Random, a: Answers, second_cause_chance: float = 0.15) -> None:
         if not self.causes:
@@ -339,15 +432,16 @@ class Profile:
             cause(rng, a)
 
 
-# Hurting more and worrying more than the usual runner.
+# Hurting more and worrying more than the usual runner; all of them came with pain.
 TROUBLED = {
+    "reason": {qn.PAIN: 100, qn.PREVENTION: 0},
     "pain_now": {1: 1, 2: 4, 3: 10, 4: 16, 5: 20, 6: 20, 7: 14, 8: 6, 9: 2, 10: 1},
     "worry": {"none": 5, "some": 35, "much": 45, "very": 15},
-    "low_mood": {"rarely": 35, "sometimes": 45, "often": 20},
-    "bother": {"hardly": 10, "somewhat": 45, "a_lot": 35, "takes_over": 10},
-    "coping": {"well": 20, "mostly": 65, "struggling": 15},
     "daily_impact": {"no": 30, "some": 55, "yes": 15},
     "trend": {"better": 20, "same": 60, "worse": 20},
+}
+TROUBLED_TICKS = {
+    "feelings": {"fear_activity": 0.3, "never_better": 0.3, "low_mood": 0.25, "struggling": 0.1},
 }
 USUAL = Profile(0.0, {})  # no cause; its share is what the others leave
 PROFILES = {
@@ -356,32 +450,38 @@ PROFILES = {
         {
             tick("saddle_numbness"): 18,
             tick("bladder_bowel"): 12,
-            tick("both_legs"): 28,
+            tick("both_legs_nerve"): 26,
             tick("leg_weakness"): 20,
-            answer(recent_fall="serious"): 16,
+            tick("serious_accident"): 14,
             _fall_on_thin_bones: 6,
+            _pregnancy_signs: 4,
         },
         TROUBLED,
+        TROUBLED_TICKS,
     ),
     URGENT: Profile(
         0.04,
         {
             tick("fever_unwell"): 14,
             tick("weight_loss"): 8,
-            tick("cancer_history"): 22,
-            tick("night_pain"): 24,
-            tick("thoracic_pain"): 18,
+            tick("cancer_history"): 20,
+            tick("night_pain"): 16,
+            _night_pain_constant: 6,
+            tick("thoracic_constant"): 16,
             tick("immune_drugs"): 4,
+            _steroids: 4,
+            _fall_at_70: 2,
             _not_improving(older=True, at_least_weeks=4): 10,
         },
         TROUBLED,
+        TROUBLED_TICKS,
     ),
     ROUTINE: Profile(
         0.04,
         {
             _pain_into_leg: 25,
             tick("leg_numbness"): 10,
-            answer(recent_fall="minor"): 8,
+            _minor_fall: 8,
             _thin_bones: 3,
             _high_pain: 10,
             answer(trend="worse"): 14,
@@ -389,11 +489,36 @@ PROFILES = {
             answer(daily_impact="yes"): 10,
             _first_episode_over_50: 4,
             answer(worry="very"): 3,
-            answer(coping="struggling"): 3,
+            _struggling: 3,
+            _inflammatory: 3,
         },
         TROUBLED,
+        TROUBLED_TICKS,
     ),
 }
+
+
+def _check_tables() -> None:
+    """A renamed code in the questionnaire fails here (and in the tests), not silently."""
+    for profile in (USUAL, *PROFILES.values()):
+        for code, table in (*profile.weights.items(), *profile.ticks.items()):
+            q = qn.QUESTIONS[code]
+            if q.type in (qn.CHOICE, qn.MULTI):
+                unknown = set(table) - q.choice_codes()
+            else:
+                unknown = {v for v in table if not (q.min <= v <= q.max)}
+            assert not unknown, f"{code}: {sorted(map(str, unknown))} not in the questionnaire"
+        assert not profile.weights["age_band"].get(qn.UNDER_18), "validate_answers refuses under-18s"
+    for code in (*BOOL_CHANCE, *ANSWERED_SHARE, *SAMPLERS):
+        assert code in qn.QUESTIONS, code
+    for code, alone in ALONE.items():
+        assert alone in qn.QUESTIONS[code].choice_codes(), (code, alone)
+    for table in PAIN_BEGAN_AGE.values():
+        assert set(table) <= qn.QUESTIONS["pain_began_age"].choice_codes(), table
+    assert set(PAIN_BEGAN_AGE) | {qn.UNDER_18} == qn.QUESTIONS["age_band"].choice_codes()
+
+
+_check_tables()
 
 
 # --- Generating --------------------------------------------------------------------
@@ -413,7 +538,7 @@ class DemoRunners:
 
     # answers
 
-    def draw(self, q: qn.Question, a: Answers, weights: dict[str, Weights]) -> Any:
+    def draw(self, q: qn.Question, a: Answers, profile: Profile) -> Any:
         """One answer to one question (None: left empty), from the tables or the definition."""
         rng = self.rng
         if not q.required and q.code in ANSWERED_SHARE and rng.random() >= ANSWERED_SHARE[q.code]:
@@ -422,19 +547,22 @@ class DemoRunners:
             return SAMPLERS[q.code](rng, a)
         if q.type == qn.BOOL:
             return rng.random() < BOOL_CHANCE.get(q.code, 0.0 if q.required else 0.05) or q.required
-        if q.type in (qn.CHOICE, qn.INT, qn.NUMBER) and q.code in weights:
-            table = weights[q.code]
+        if q.type in (qn.CHOICE, qn.INT, qn.NUMBER) and q.code in profile.weights:
+            table = profile.weights[q.code]
             values = list(table)
             if q.type == qn.CHOICE:
-                values += [c for c in q.choice_codes() if c not in table]  # new choices: weight 1
+                values += [code for code, _ in q.choices if code not in table]  # new choices: weight 1
             return rng.choices(values, [table.get(v, 1) for v in values])[0]
         if q.type == qn.CHOICE:
             return rng.choice([code for code, _ in q.choices])
         if q.type == qn.MULTI:
-            chances = TICK_CHANCE.get(q.code, {})
-            ticked = [code for code, _ in q.choices if rng.random() < chances.get(code, 0.1)]
-            if not ticked and q.required:
-                ticked = [max(q.choice_codes(), key=lambda code: chances.get(code, 0.1))]
+            chances = profile.ticks.get(q.code, {})
+            alone = ALONE.get(q.code)
+            if alone and rng.random() < chances.get(alone, 0.0):
+                return [alone]
+            ticked = [code for code, _ in q.choices if code != alone and rng.random() < chances.get(code, 0.1)]
+            if not ticked and q.required:  # the questionnaire's order breaks ties, whatever the hash seed
+                ticked = [alone or max((code for code, _ in q.choices), key=lambda code: chances.get(code, 0.1))]
             return ticked
         if q.type == qn.INT:
             return rng.randint(math.ceil(q.min), math.floor(q.max))
@@ -442,43 +570,48 @@ class DemoRunners:
             return round(rng.uniform(q.min, q.max), 1)
         return None  # free text: left empty
 
+    def fill(self, a: Answers, considered: set[str], profile: Profile) -> Answers:
+        """The answers to the questions asked, step by step as the web form asks them: answers
+        no longer asked are dropped, and each question now asked and not yet considered is drawn."""
+        a = asked_answers(a)
+        for section in qn.SECTIONS:
+            not_asked = skipped(a)  # what this step asks depends on the steps before it
+            if section.code in not_asked:
+                continue
+            for q in section.questions:
+                if q.code in a or q.code in considered or not is_asked(q.code, not_asked):
+                    continue
+                considered.add(q.code)
+                value = self.draw(q, a, profile)
+                if value is not None:
+                    a[q.code] = value
+        return a
+
     def answers(self) -> tuple[Answers, str]:
         """A plausible runner's answers as the web form stores them (not yet validated), and the profile's
         name: the tier it aims at, or "usual" (whose tier comes from the weights alone)."""
         rng = self.rng
         profile = rng.choices(self.profiles, self.profile_shares)[0]
         name = next((tier for tier, p in PROFILES.items() if p is profile), "usual")
-        a: Answers = {}
-        for section in qn.SECTIONS:
-            for q in section.questions:
-                a[q.code] = self.draw(q, a, profile.weights)
+        considered: set[str] = set()
+        a = self.fill({}, considered, profile)
         profile.apply_causes(rng, a)
+        # A cause may change what is asked (an emergency sign ends the questionnaire, more
+        # than 12 weeks of pain adds questions), as when a runner goes back to change an answer.
+        a = self.fill(a, considered, profile)
         self.repair(a)
-        stored = self.as_stored(a)
-        if name == EMERGENCY and rng.random() < 0.3:
-            # Excused once an emergency sign is ticked: some leave it (not when the fall is the sign).
-            without_fall = {code: value for code, value in stored.items() if code != "recent_fall"}
-            if has_emergency_sign(without_fall):
-                stored = without_fall
-        return stored, name
+        return self.as_stored(a), name
 
     @staticmethod
     def repair(a: Answers) -> None:
         """Make answers changed by a profile agree with each other (the questionnaire's cross-checks)."""
-        if a.get("runs_per_week") == 0:
-            a["weekly_distance"] = 0.0
-        if isinstance(a.get("longest_run"), float) and isinstance(a.get("weekly_distance"), float):
-            if a["runs_per_week"] and a["longest_run"] > a["weekly_distance"]:
-                a["longest_run"] = a["weekly_distance"]
-        if isinstance(a.get("pain_now"), int) and isinstance(a.get("pain_worst_week"), int):
-            a["pain_worst_week"] = max(a["pain_worst_week"], a["pain_now"])
+        if a.get("weekly_distance") == 0:
+            a["distance_change"] = "same_or_less"
         seated = (a.get("sitting_hours") or 0) + (a.get("driving_hours") or 0)
         if seated > 24:
             a["driving_hours"] = max(0, 24 - (a.get("sitting_hours") or 0))
-        any_sign = any(a.get(code) for code in WARNING_SIGNS)
-        a["no_warning_signs"] = not any_sign
-        if "nothing" in (a.get("pain_eases") or []):
-            a["pain_eases"] = ["nothing"]
+        not_asked = skipped(a)
+        a["no_warning_signs"] = not any(a.get(code) for code in WARNING_SIGNS if is_asked(code, not_asked))
 
     @staticmethod
     def as_stored(a: Answers) -> Answers:
@@ -488,12 +621,7 @@ class DemoRunners:
             for code, value in a.items()
             if not qn.is_blank(value) and not (value is False and code != "consent")
         }
-        not_asked = skipped(given)
-        return {
-            code: value
-            for code, value in given.items()
-            if code not in not_asked and qn.SECTION_OF[code] not in not_asked
-        }
+        return asked_answers(given)
 
     def assessment(self, clinic: Clinic | None, created: datetime) -> Assessment:
         """An unsaved, scored assessment; a draw that fails validation is drawn again."""
@@ -520,13 +648,17 @@ class DemoRunners:
         quit_chance = rng.choice((0.0, 0.01, 0.03, 0.06))  # some stop early
         improving = rng.random() < 0.78
         drift = -rng.uniform(0.05, 0.25) if improving else rng.uniform(0.03, 0.15)
-        runs_a_day = min(a.get("runs_per_week", 3), 7) / 7
+        noise = 0.7
+        if a.get("reason") == qn.PREVENTION:
+            drift, noise = 0.0, 0.4  # no pain to begin with: mostly 0, now and then a 1
+        runs = runs_per_week(a)
+        runs_a_day = runs / 7
         if assessment.see_professional:
             runs_a_day *= 0.6
         # In the runner's own unit, like the weekly distance; 5 km (3 miles) for those who did not run.
         usual_run = 5 if a.get("distance_unit", "km") == "km" else 3
-        per_run = a["weekly_distance"] / a["runs_per_week"] if a.get("runs_per_week") else usual_run
-        pain = float(assessment.pain_now)
+        per_run = a["weekly_distance"] / runs if runs else usual_run
+        pain = float(assessment.pain_now or 0)  # None only after an emergency sign, which has no check-ins
         made = []
         for offset in range((last - start).days + 1):
             if offset:
@@ -535,7 +667,7 @@ class DemoRunners:
                 break
             if offset and rng.random() > keen:
                 continue
-            pain_today = int(min(10, max(0, round(pain + rng.gauss(0, 0.7)))))
+            pain_today = int(min(10, max(0, round(pain + rng.gauss(0, noise)))))
             ran = pain_today < 7 and rng.random() < runs_a_day * (0.5 if pain_today >= 5 else 1)
             if ran:
                 hurt = min(0.9, 0.1 + pain_today * 0.09)
