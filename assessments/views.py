@@ -129,7 +129,9 @@ class QuestionnaireView(View):
         if progress is None:
             if self.section is not FIRST:
                 return redirect("assessments:questionnaire")
-            return self.render_step(request, self.blank_form(), Progress())
+            form = self.blank_form()
+            # The step count follows the start page's button (no pain: fewer steps); nothing is stored.
+            return self.render_step(request, form, Progress(answers=form.initial))
         current = progress.current() or FIRST
         if step is None:  # the start link or a bookmark: carry on where the runner was
             return redirect(step_url(current))

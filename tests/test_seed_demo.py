@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from assessments.answers import validate_answers
+from assessments import questionnaire as qn
+from assessments.answers import PAIN_ONLY_SIGNS, asked_answers, has_emergency_sign, validate_answers
 from assessments.models import Assessment
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT, score_answers
 from clinics.management.commands.seed_demo import DemoRunners
@@ -21,6 +22,9 @@ from tests.processes import run_manage
 pytestmark = pytest.mark.django_db
 
 DEMO_CLINICS = {"Demo clinic 1", "Demo clinic 2", "Demo clinic 3"}
+# The sections a runner who comes to prevent back pain is not asked.
+PAIN_SECTIONS = {qn.PAIN_SECTION.code, qn.MORE_PAIN.code, qn.OUTLOOK.code}
+AFTER_WARNING = {qn.WEEK.code, *PAIN_SECTIONS, qn.SELF_TESTS.code}
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +60,11 @@ def test_every_stored_result_is_what_the_engine_says_for_the_stored_answers():
         clean = validate_answers(assessment.answers)
         assert clean == assessment.answers  # stored as validated
         assert assessment.result == as_json(score_answers(clean).as_dict())
-        assert (assessment.tier, assessment.pain_now) == (assessment.result["tier"], clean["pain_now"])
+        # Pain at the start: none on the prevention path, unknown after an emergency sign.
+        pain_now = clean.get("pain_now", 0 if clean["reason"] == qn.PREVENTION else None)
+        assert (assessment.tier, assessment.pain_now) == (assessment.result["tier"], pain_now)
         assert assessment.nickname == clean.get("nickname", "")
+        assert assessment.submission_key is None
 
 
 def test_a_fixed_seed_gives_a_mix_of_tiers_mostly_self_care_and_some_rest_days():
@@ -67,7 +74,23 @@ def test_a_fixed_seed_gives_a_mix_of_tiers_mostly_self_care_and_some_rest_days()
     assert {URGENT, ROUTINE, SELF_CARE} <= set(tiers)
     assert tiers[SELF_CARE] > 0.6 * 300
     assert 0.05 * 300 < tiers[ROUTINE] < 0.3 * 300
+    assert tiers[EMERGENCY] < 0.03 * 300  # rare
     assert 0 < Assessment.objects.filter(rest_day=True).count() < 300
+
+
+def test_prevention_runners_appear_and_have_no_pain_answers():
+    seed(assessments=300, seed=1)
+
+    prevention = list(Assessment.objects.filter(answers__reason=qn.PREVENTION))
+    assert 0.04 * 300 < len(prevention) < 0.2 * 300
+    for assessment in prevention:
+        answered = set(assessment.answers)
+        assert not {qn.SECTION_OF[code] for code in answered} & PAIN_SECTIONS
+        assert not answered & set(PAIN_ONLY_SIGNS)
+        assert assessment.pain_now == 0
+        assert assessment.result["prevention"] is True
+    pain = Assessment.objects.filter(answers__reason=qn.PAIN).exclude(tier=EMERGENCY)
+    assert all("pain_now" in a.answers for a in pain)
 
 
 def test_the_generator_answers_pass_validation_without_redraws_in_every_profile():
@@ -75,10 +98,39 @@ def test_the_generator_answers_pass_validation_without_redraws_in_every_profile(
     profiles = Counter()
     for _ in range(1500):
         answers, profile = runners.answers()
-        validate_answers(answers)  # raises AnswerError if not
+        assert validate_answers(answers) == answers  # raises AnswerError if not valid
         profiles[profile] += 1
 
     assert set(profiles) == {EMERGENCY, URGENT, ROUTINE, "usual"}
+
+
+def test_the_generator_answers_only_the_questions_asked_with_realistic_shares():
+    runners = DemoRunners(seed=6)
+    count = 4000
+    sets = [runners.answers()[0] for _ in range(count)]
+    shares = Counter()
+    for answers in sets:
+        assert asked_answers(answers) == answers  # no answer to a question the web form would not ask
+        assert answers["age_band"] != qn.UNDER_18
+        shares["prevention"] += answers["reason"] == qn.PREVENTION
+        shares["pregnancy"] += answers.get("pregnancy") in (qn.PREGNANT, qn.AFTER_BIRTH)
+        shares["pregnancy answered"] += "pregnancy" in answers
+        shares["over_12w"] += answers.get("pain_duration") == "over_12w"
+        shares["began early"] += answers.get("pain_began_age") == "under_35"
+        if "pain_began_age" in answers:
+            assert answers["pain_duration"] == "over_12w"
+        if has_emergency_sign(answers):
+            shares["emergency"] += 1
+            # An emergency sign ends the questionnaire: nothing after the warning signs.
+            assert not {qn.SECTION_OF[code] for code in answers} & AFTER_WARNING
+    share = {name: n / count for name, n in shares.items()}
+
+    assert 0.07 < share["prevention"] < 0.13
+    assert 0.015 < share["pregnancy"] < 0.05
+    assert share["pregnancy"] < share["pregnancy answered"] < 0.5  # optional: most leave it empty
+    assert 0.1 < share["over_12w"] < 0.2
+    assert 0 < share["began early"] < share["over_12w"]
+    assert 0 < share["emergency"] < 0.02
 
 
 def test_some_runners_have_no_clinic_and_the_rest_belong_to_the_demo_clinics():
@@ -135,7 +187,8 @@ def test_check_in_pain_mostly_drifts_down_from_the_assessment():
     seed(assessments=300, seed=4)
 
     lower = higher = 0
-    for assessment in Assessment.objects.filter(check_ins__day__isnull=False).distinct():
+    with_pain = Assessment.objects.filter(answers__reason=qn.PAIN, check_ins__day__isnull=False).distinct()
+    for assessment in with_pain:
         series = list(assessment.check_ins.order_by("day").values_list("pain_now", flat=True))
         if len(series) >= 10:
             lower += series[-1] < assessment.pain_now
