@@ -239,7 +239,11 @@ class AssessmentAdmin(ClinicScopedAdmin):
         if request.method == "GET":
             # Health data: every opening is on record (see the access records).
             AccessRecord.record(request.user, AccessRecord.Action.OPENED, obj)
-        context.update(present_review(obj), title="Review an assessment", answer_sections=present_answers(obj.answers, obj.questionnaire_version))
+        context.update(
+            present_review(obj),
+            title="Review an assessment",
+            answer_sections=present_answers(obj.answers, obj.questionnaire_version),
+        )
         if request.user.is_superuser:
             context["access_records"] = list(obj.access_records.all()[:20])
         return super().render_change_form(request, context, add, change, form_url, obj)

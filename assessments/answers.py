@@ -31,9 +31,7 @@ PAIN_ONLY_SIGNS = (
 )
 
 
-UNDER_18_MESSAGE = (
-    "this check is made for adults (18 and over): please see a doctor or physiotherapist about back pain"
-)
+UNDER_18_MESSAGE = "this check is made for adults (18 and over): please see a doctor or physiotherapist about back pain"
 
 
 class AnswerError(ValueError):

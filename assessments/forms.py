@@ -182,8 +182,12 @@ def answers_from(section: qn.Section, cleaned_data: dict) -> dict:
 
 
 def initial_from(section: qn.Section, answers: dict) -> dict:
-    """Stored answers of a step as a form's initial values."""
-    return {q.code: answers[q.code] for q in section.questions if q.code in answers}
+    """Stored answers of a step as a form's initial values (25, not 25.0, for a distance)."""
+    return {
+        q.code: f"{answers[q.code]:g}" if q.type == qn.NUMBER else answers[q.code]
+        for q in section.questions
+        if q.code in answers
+    }
 
 
 def form_for(section: qn.Section) -> type[SectionForm]:

@@ -196,8 +196,7 @@ WARNING = Section(
     code="warning",
     title="Warning signs",
     intro=(
-        "First, signs that need a doctor rather than home care. Most runners tick none of "
-        "them. Please read each one."
+        "First, signs that need a doctor rather than home care. Most runners tick none of them. Please read each one."
     ),
     group_legend="Tick any that apply to you now, or tick the last box if none do",
     questions=(
@@ -500,7 +499,10 @@ MORE_PAIN = Section(
                 ("bowel", "Crohn's disease or ulcerative colitis"),
                 ("eye", "Inflammation of the eye (uveitis or iritis)"),
                 ("joints", "Swollen joints, or pain where a tendon meets the bone (such as the heel) with no injury"),
-                ("relative", "A parent, brother, sister or child with spondyloarthritis (such as ankylosing spondylitis)"),
+                (
+                    "relative",
+                    "A parent, brother, sister or child with spondyloarthritis (such as ankylosing spondylitis)",
+                ),
             ),
         ),
     ),

@@ -562,8 +562,10 @@ INFLAMMATORY_FEATURES: tuple[When, ...] = (
     includes("pain_when", "night", "it wakes you at night"),
     includes("pain_areas", "buttock", "buttock pain"),
     derived(
-        lambda a: "morning_stiffness" in a.get("pain_when", ())
-        or ("moving" in a.get("pain_eases", ()) and "rest" not in a.get("pain_eases", ())),
+        lambda a: (
+            "morning_stiffness" in a.get("pain_when", ())
+            or ("moving" in a.get("pain_eases", ()) and "rest" not in a.get("pain_eases", ()))
+        ),
         lambda a: "it eases with movement rather than with rest",
         "pain_when",
         "pain_eases",
@@ -589,8 +591,10 @@ def _inflammatory_features(a: Answers) -> list[When]:
 
 INFLAMMATORY_PATTERN = When(
     lambda a: len(_inflammatory_features(a)) >= INFLAMMATORY_AT_LEAST,
-    lambda a: "back pain for over 3 months that began before 45, with "
-    + ", ".join(c.says(a) for c in _inflammatory_features(a)),
+    lambda a: (
+        "back pain for over 3 months that began before 45, with "
+        + ", ".join(c.says(a) for c in _inflammatory_features(a))
+    ),
     ("pain_duration", "pain_began_age", *sorted({code for c in INFLAMMATORY_FEATURES for code in c.codes})),
 )
 

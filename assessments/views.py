@@ -288,6 +288,7 @@ class QuestionnaireView(View):
 
     def fields_html(self, form) -> str:
         """The step's questions. A blank step is the same for every runner: its rendering is cached."""
+
         def render_fields():
             return render_to_string("assessments/_questions.html", {"form": form})
 
@@ -345,7 +346,9 @@ class ResultView(PrivateResultMixin, DetailView):
         context = super().get_context_data(**kwargs)
         # Lazy: only built when the cached rendering of the result has expired.
         context["result"] = SimpleLazyObject(lambda: present_result(self.object))
-        context["answer_sections"] = SimpleLazyObject(lambda: present_answers(self.object.answers, self.object.questionnaire_version))
+        context["answer_sections"] = SimpleLazyObject(
+            lambda: present_answers(self.object.answers, self.object.questionnaire_version)
+        )
         context["private_link"] = self.request.build_absolute_uri(self.object.get_absolute_url())
         return context
 

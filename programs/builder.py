@@ -413,8 +413,9 @@ def _painful_runs(history, ctx):
 def _worse_than_start(history, ctx):
     # One bad day (pain up 2) is a rest day (see _pain_up); worse at two check-ins in a row
     # is a trend that needs a professional's look.
+    # Pain that has settled (SETTLED_PAIN or less) is never "worse", even from a start of 0 (prevention).
     last = history[-2:]
-    if len(last) == 2 and all(c.pain > ctx.start_pain for c in last):
+    if len(last) == 2 and all(c.pain > max(ctx.start_pain, SETTLED_PAIN) for c in last):
         return [
             f"your pain at your last two check-ins ({last[0].pain}/10 and {last[1].pain}/10) "
             f"was higher than at the start ({ctx.start_pain}/10)"
@@ -845,7 +846,8 @@ def build_program(
         status=status,
         as_of=today,
         tier=tier,
-        when_to_act=WHEN_TO_ACT[tier],
+        # The result's own words when the plan keeps its tier (a pregnancy sign: maternity care first).
+        when_to_act=(result.get("when_to_act") or WHEN_TO_ACT[tier]) if tier == result_tier else WHEN_TO_ACT[tier],
         reasons=reasons,
         start=start,
         today=today_day,

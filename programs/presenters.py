@@ -170,9 +170,7 @@ CHART_WORDS = {
 }
 
 
-def pain_chart(
-    start, start_pain: int | None, check_ins: list[CheckIn], plan_days: int, reader: str = "runner"
-) -> dict:
+def pain_chart(start, start_pain: int | None, check_ins: list[CheckIn], plan_days: int, reader: str = "runner") -> dict:
     """The pain line (start, then each check-in) and the days done, scaled to the SVG's box.
 
     The pain at the start is unknown (None) when an emergency sign ended the questionnaire.
@@ -189,7 +187,9 @@ def pain_chart(
 
     points = []
     if start_pain is not None:
-        points.append(ChartPoint(x(0), y(start_pain), f"Start, {builder.day_month(start)}: pain {start_pain} out of 10"))
+        points.append(
+            ChartPoint(x(0), y(start_pain), f"Start, {builder.day_month(start)}: pain {start_pain} out of 10")
+        )
     points += [
         ChartPoint(x((c.day - start).days), y(c.pain_now), f"{builder.day_month(c.day)}: pain {c.pain_now} out of 10")
         for c in check_ins

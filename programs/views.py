@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView
 from django.views.generic.edit import FormMixin
 
+from assessments.questionnaire import REPLACED_BY
 from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
 from programs.builder import day_month, known_signs
@@ -76,7 +77,8 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
             "routine_done": existing.routine_done,
             "run": existing.run,
             "distance": existing.distance,
-            "warning_signs": existing.warning_signs,
+            # A sign stored under an earlier question's code is ticked under its current one.
+            "warning_signs": [REPLACED_BY.get(code, code) for code in existing.warning_signs],
             "no_warning_signs": not existing.warning_signs,
             "note": existing.note,
         }

@@ -4,13 +4,14 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments import questionnaire as qn
 from assessments.models import Assessment
 from assessments.scoring import CATALOGUE
-from tests.personas import RUNNER_ANSWERS
+from tests.personas import PREVENTION_ANSWERS, RUNNER_ANSWERS
 from tests.processes import run_manage
 
 VERSION = qn.QUESTIONNAIRE_VERSION
@@ -68,8 +69,13 @@ def test_questionnaire_json_carries_the_version(questionnaire_json):
 
 
 def test_questionnaire_json_lists_every_section_in_order(questionnaire_json):
-    assert [s["code"] for s in questionnaire_json["sections"]] == [s.code for s in qn.SECTIONS]
+    codes = [s["code"] for s in questionnaire_json["sections"]]
+    assert codes == [s.code for s in qn.SECTIONS]
+    # Warning signs first (an emergency sign ends the questionnaire there), the checks last.
+    assert codes == ["start", "warning", "week", "pain", "more_pain", "outlook", "checks"]
     assert all(s["title"] and s["intro"] for s in questionnaire_json["sections"])
+    warning = next(s for s in questionnaire_json["sections"] if s["code"] == "warning")
+    assert warning["group_legend"] == qn.WARNING.group_legend
 
 
 def test_questionnaire_json_lists_every_question_with_its_type_and_choices_or_range(questionnaire_json):
@@ -78,9 +84,42 @@ def test_questionnaire_json_lists_every_question_with_its_type_and_choices_or_ra
     for code, q in questions.items():
         assert q["type"] == qn.QUESTIONS[code].type
         assert q["required"] is qn.QUESTIONS[code].required
-    assert [c["code"] for c in questions["recent_fall"]["choices"]] == ["none", "minor", "serious"]
+    assert [c["code"] for c in questions["reason"]["choices"]] == ["pain", "prevention"]
+    assert [c["code"] for c in questions["shoes"]["choices"]] == ["fitted", "off_the_shelf", "worn", "unknown"]
+    assert [c["code"] for c in questions["night_position"]["choices"]] == ["eases", "constant"]
+    assert "none" in {c["code"] for c in questions["feelings"]["choices"]}
     assert (questions["pain_now"]["min"], questions["pain_now"]["max"]) == (0, 10)
     assert questions["knee_to_wall_cm"]["unit"] == "cm"
+    assert questions["distance_unit"]["initial"] == "km"
+    # Questions of the earlier version are gone, and the renamed ones have their new codes.
+    assert not {"runs_per_week", "pain_worst_week", "recent_fall", "surface", "shoe_type", "warm_up"} & set(questions)
+    assert not {"both_legs", "thoracic_pain", "bother", "coping"} & set(questions)
+    assert {"both_legs_nerve", "thoracic_constant", "pregnancy", "pain_began_age"} <= set(questions)
+
+
+def test_questionnaire_json_shows_the_pain_scale_as_a_scale(questionnaire_json):
+    questions = {q["code"]: q for s in questionnaire_json["sections"] for q in s["questions"]}
+    assert questions["pain_now"]["widget"] == "scale"
+    assert {code for code, q in questions.items() if "widget" in q} == {"pain_now"}
+
+
+def test_questionnaire_json_says_why_a_question_no_rule_reads_is_asked(questionnaire_json):
+    questions = {q["code"]: q for s in questionnaire_json["sections"] for q in s["questions"]}
+    for code in ("nickname", "distance_unit", "consent"):
+        assert questions[code]["purpose"] == qn.QUESTIONS[code].purpose != "", code
+    assert "purpose" not in questions["pain_now"]  # a scoring rule reads it
+
+
+def test_questionnaire_json_names_a_drawing_for_the_movement_checks(questionnaire_json):
+    sections = {s["code"]: s for s in questionnaire_json["sections"]}
+    drawn = {q["code"]: q["illustration"] for s in sections.values() for q in s["questions"] if "illustration" in q}
+    assert drawn["hip_flexor_test"] == "hip-front-check"
+    assert drawn["hamstring_test"] == "toe-reach-check"
+    assert drawn["plank_seconds"] == "front-plank-check"
+    assert set(drawn) <= {q["code"] for q in sections["checks"]["questions"]}
+    assert drawn == {q.code: q.illustration for q in qn.SELF_TESTS.questions if q.illustration}
+    for name in drawn.values():
+        assert (settings.BASE_DIR / "static" / "img" / "checks" / f"{name}.svg").is_file(), name
 
 
 def test_questionnaire_json_includes_the_imbalance_catalogue(questionnaire_json):
@@ -145,6 +184,30 @@ def test_score_of_an_emergency_prints_no_advice_and_no_rest_day(tmp_path, monkey
     assert Assessment.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_score_of_a_prevention_runner_gives_prevention_advice_and_no_rest_day(tmp_path, monkeypatch):
+    result = json.loads(run_score(json.dumps(document(PREVENTION_ANSWERS)), tmp_path, monkeypatch))
+    assert result["version"] == VERSION
+    assert (result["triage"], result["tier"]) == ("self_care", "self_care")
+    assert result["triage_reasons"] == [] and result["rest_day"] is False
+    # Worded for prevention: staying strong, not "keep moving" through pain.
+    advice = {a["code"]: a for a in result["advice"]}
+    assert advice["stay_strong"]["reasons"] == ["you want to prevent back pain"]
+    assert "keep_moving" not in advice
+    # `score` prints a subset of the result: neither `prevention` nor the caution `flags` (see score.py).
+    assert RESULT_KEYS <= set(result)
+    assert Assessment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_score_ignores_answers_to_questions_the_runner_is_not_asked(tmp_path, monkeypatch):
+    # A prevention runner is asked no pain questions: pain answers sent anyway change nothing.
+    with_pain_answers = {**RUNNER_ANSWERS, "reason": "prevention", "pain_now": 9, "run_pain_change": "much_worse"}
+    assert set(PREVENTION_ANSWERS) < set(with_pain_answers)
+    printed = run_score(json.dumps(document(with_pain_answers)), tmp_path, monkeypatch)
+    assert printed == run_score(json.dumps(document(PREVENTION_ANSWERS)), tmp_path, monkeypatch)
+
+
 def test_score_gives_the_same_output_from_a_file_and_from_stdin(tmp_path, monkeypatch):
     text = json.dumps(document(BUSY_RUNNER))
     assert run_score(text, tmp_path, monkeypatch, "file") == run_score(text, tmp_path, monkeypatch, "stdin")
@@ -170,12 +233,25 @@ ERROR_CASES = [
         json.dumps(document({**RUNNER_ANSWERS, "colour": "red"})), "colour: unknown question code", id="unknown_code"
     ),
     pytest.param(
-        json.dumps(document({**RUNNER_ANSWERS, "pain_now": 11, "pain_worst_week": 11})),
+        json.dumps(document(version="2026.11.1")), "version '2026.11.1' is not supported", id="archived_version"
+    ),
+    pytest.param(
+        json.dumps(document({**RUNNER_ANSWERS, "runs_per_week": 3})),
+        "runs_per_week: unknown question code",
+        id="code_of_an_earlier_version",
+    ),
+    pytest.param(
+        json.dumps(document({**RUNNER_ANSWERS, "pain_now": 11})),
         "pain_now: must be between 0 and 10",
         id="out_of_range",
     ),
     pytest.param(
-        json.dumps(document({**RUNNER_ANSWERS, "surface": "sand"})), "surface: must be one of", id="unknown_choice"
+        json.dumps(document({**RUNNER_ANSWERS, "shoes": "sand"})), "shoes: must be one of", id="unknown_choice"
+    ),
+    pytest.param(
+        json.dumps(document({**RUNNER_ANSWERS, "age_band": "under_18"})),
+        "not scored: this check is made for adults (18 and over)",
+        id="under_18",
     ),
     pytest.param(json.dumps(document({**RUNNER_ANSWERS, "pain_now": float("nan")})), "pain_now", id="nan_literal"),
     pytest.param(
@@ -274,10 +350,18 @@ def test_score_in_a_real_process_exits_2_on_a_wrong_version_in_a_file(tmp_path):
 
 
 def test_score_in_a_real_process_exits_2_on_answers_out_of_range(tmp_path):
-    done = manage("score", "-", stdin=json.dumps(document({**RUNNER_ANSWERS, "runs_per_week": 99})))
+    done = manage("score", "-", stdin=json.dumps(document({**RUNNER_ANSWERS, "weekly_distance": 999})))
     assert done.returncode == 2
     assert done.stdout == ""
-    assert "runs_per_week: must be between 0 and 14" in done.stderr
+    assert "weekly_distance: must be between 0 and 300" in done.stderr
+
+
+def test_score_in_a_real_process_refuses_an_under_18_with_exit_status_2():
+    done = manage("score", "-", stdin=json.dumps(document({**RUNNER_ANSWERS, "age_band": "under_18"})))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "not scored: this check is made for adults (18 and over)" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_score_in_a_real_process_exits_2_on_a_whole_number_too_large_for_a_float():

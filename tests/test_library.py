@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from assessments.scoring import CATALOGUE, CAUTION_WORDS
+from assessments.scoring import CATALOGUE, CAUTION_WORDS, PREGNANCY
 from programs import builder
 from programs.library import LIBRARY_FILE, file_specs, load_library, read_library
 from programs.models import Exercise
@@ -106,6 +107,40 @@ def test_every_exercise_has_a_dosage_within_the_limits(spec):
 
 def test_cautions_are_only_the_flags_the_builder_knows():
     assert {c for s in SPECS for c in s.cautions} <= set(CAUTION_WORDS)
+
+
+# A first step that puts the runner on their back or front ("Lie on your back with...").
+LIES_ON_BACK_OR_FRONT = re.compile(
+    r"\b(?:lie|lying)(?: down| flat)* on your (?:back|front|stomach|tummy)\b|\blie face (?:up|down)\b", re.I
+)
+LYING = [s for s in SPECS if LIES_ON_BACK_OR_FRONT.search(s.steps[0])]
+
+
+@pytest.mark.parametrize(
+    ("first_step", "lying"),
+    [
+        ("Lie on your back with your knees bent and your feet flat.", True),
+        ("Lie on your front, elbows under your shoulders and toes tucked under.", True),
+        ("Lie flat on your back, arms by your sides.", True),
+        ("Lie face down on a mat.", True),
+        ("Lie on your side with your hips and knees bent.", False),
+        ("Sit tall on a firm chair with both feet flat.", False),
+        ("Stand with your back to a wall, heels about a foot away from it.", False),
+    ],
+)
+def test_a_first_step_is_read_as_lying_on_the_back_or_front_only_when_it_says_so(first_step, lying):
+    assert bool(LIES_ON_BACK_OR_FRONT.search(first_step)) is lying
+
+
+def test_the_library_has_exercises_done_lying_on_the_back_or_front():
+    assert {"glute-bridge", "dead-bug", "front-plank", "prone-back-extension"} <= {s.slug for s in LYING}
+    assert "clamshell" not in {s.slug for s in LYING}  # on the side: fine in pregnancy
+
+
+@pytest.mark.parametrize("spec", LYING, ids=[s.slug for s in LYING])
+def test_every_exercise_done_lying_on_the_back_or_front_carries_the_pregnancy_caution(spec):
+    # A plan leaves these out in pregnancy and the 6 months after a birth (the "pregnancy" flag).
+    assert PREGNANCY in spec.cautions, spec.steps[0]
 
 
 def test_easier_and_harder_variants_exist_and_point_back_at_each_other():
@@ -323,8 +358,8 @@ BROKEN = [
         id="reps_and_hold",
     ),
     pytest.param(
-        {**STRENGTH, "slug": "broken", "cautions": ["pregnancy"], "easier": None},
-        "broken: cautions: Unknown caution tags: pregnancy.",
+        {**STRENGTH, "slug": "broken", "cautions": ["handstand"], "easier": None},
+        "broken: cautions: Unknown caution tags: handstand.",
         id="unknown_caution",
     ),
     pytest.param(
@@ -576,7 +611,7 @@ def test_saving_a_dosage_out_of_range_shows_the_error_and_changes_nothing(clinic
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("targets", "tight_everything"), ("cautions", "pregnancy"), ("equipment", "kettlebell")]
+    ("field", "value"), [("targets", "tight_everything"), ("cautions", "handstand"), ("equipment", "kettlebell")]
 )
 def test_unknown_codes_cannot_be_submitted_in_the_admin(clinician, library, field, value):
     exercise = Exercise.objects.get(slug="glute-bridge")

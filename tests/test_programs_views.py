@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -10,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from assessments import questionnaire as qn
+from assessments.answers import validate_answers
 from assessments.models import Assessment
-from assessments.scoring import WHEN_TO_ACT
+from assessments.scoring import WHEN_TO_ACT, score_answers
+from programs.forms import CHECK_IN_SIGNS
 from programs.library import load_library
 from programs.models import CheckIn, Exercise, library_specs, program_for
-from tests.personas import check_in_data, runner_with
+from tests.personas import PREVENTION_ANSWERS, check_in_data, runner_with
 
 FORGED_TOKEN = "A" * 43  # the right shape, but no such result
 
@@ -32,6 +36,111 @@ def assessment_with(overrides=None, days_ago=0, **more) -> Assessment:
         Assessment.objects.filter(pk=assessment.pk).update(created=timezone.now() - timedelta(days=days_ago))
         assessment.refresh_from_db()
     return assessment
+
+
+OLD_VERSION = "2026.11.1"
+# The typical runner's answers as questionnaire version 2026.11.1 stored them.
+OLD_ANSWERS = {
+    "consent": True,
+    "age_band": "30_39",
+    "nickname": "Old",
+    "runs_per_week": 3,
+    "distance_unit": "km",
+    "weekly_distance": 25,
+    "longest_run": 10,
+    "surface": "trail",
+    "shoe_type": "fitted",
+    "shoe_wear": "new",
+    "distance_change": "same_or_less",
+    "warm_up": "sometimes",
+    "strength_training": "weekly_1_2",
+    "sitting_hours": 4,
+    "driving_hours": 0,
+    "breaks": "hourly",
+    "lumbar_support": "yes",
+    "screen_height": "eye_level",
+    "pain_areas": ["lower_back_centre"],
+    "pain_now": 3,
+    "pain_worst_week": 4,
+    "pain_duration": "1_6w",
+    "pain_when": [],
+    "pain_eases": ["moving"],
+    "run_pain_change": "same_or_better",
+    "daily_impact": "no",
+    "home_care_weeks": 0,
+    "trend": "same",
+    "recent_fall": "none",
+    "no_warning_signs": True,
+    "worry": "some",
+    "fear_activity": "disagree",
+    "never_better": "disagree",
+    "low_mood": "rarely",
+    "bother": "hardly",
+    "coping": "well",
+    "hip_flexor_test": "skip",
+    "hamstring_test": "skip",
+    "hip_control_test": "skip",
+    "wall_head": "skip",
+    "wall_low_back": "skip",
+}
+OLD_CODE = {new: old for old, new in qn.REPLACED_BY.items()}
+
+
+def old_assessment(days_ago=5, **signs) -> Assessment:
+    """An assessment stored under version 2026.11.1, before some warning signs were asked under
+    new codes: `signs` are ticked under their old codes (thoracic_pain=True), and its result
+    (scored like the same signs today) names them by their old codes too."""
+    assert set(OLD_ANSWERS) | set(signs) <= set(qn.definition(OLD_VERSION).questions)
+    answers = {**OLD_ANSWERS, **signs}
+    if signs:
+        answers.pop("no_warning_signs")
+    result = score_answers(validate_answers(runner_with({qn.REPLACED_BY.get(c, c): v for c, v in signs.items()})))
+    result = result.as_dict()
+    result.pop("prevention")  # results of that version have none
+    result["version"] = OLD_VERSION
+    for reason in result["triage_reasons"]:
+        reason["answers"] = [OLD_CODE.get(code, code) for code in reason["answers"]]
+    assessment = Assessment.objects.create(
+        questionnaire_version=OLD_VERSION, answers=answers, result=result, triage=result["triage"],
+        tier=result["tier"], rest_day=result["rest_day"], see_professional=result["triage"] == "see_professional",
+        pain_now=answers["pain_now"], nickname=answers["nickname"],
+    )  # fmt: skip
+    Assessment.objects.filter(pk=assessment.pk).update(created=timezone.now() - timedelta(days=days_ago))
+    assessment.refresh_from_db()
+    return assessment
+
+
+class Controls(HTMLParser):
+    """The form controls of a page: every <input>'s attributes, and each <label>'s text by its `for`."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.inputs: list[dict] = []
+        self.labels: dict[str, str] = {}
+        self._label: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input":
+            self.inputs.append(attrs)
+        elif tag == "label" and attrs.get("for"):
+            self._label = attrs["for"]
+            self.labels[self._label] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._label = None
+
+    def handle_data(self, data):
+        if self._label:
+            self.labels[self._label] += data
+
+    def named(self, name: str) -> list[dict]:
+        return [i for i in self.inputs if i.get("name") == name]
+
+    def label(self, control: dict) -> str:
+        return " ".join(self.labels.get(control.get("id"), "").split())
 
 
 def url(name: str, assessment_or_token) -> str:
@@ -213,6 +322,7 @@ def test_after_four_weeks_the_runner_can_still_check_in(client, library):
 def test_an_emergency_result_has_no_exercises_only_what_to_do_now(client, library):
     assessment = assessment_with(saddle_numbness=True)
     assert assessment.triage == "emergency"
+    assert assessment.pain_now is None  # the questionnaire ended at the warning signs
     html = client.get(url("programs:program", assessment)).content.decode()
     assert "Seek emergency care now" in html
     assert 'role="alert"' in html
@@ -278,7 +388,7 @@ def test_a_see_a_professional_result_says_how_soon_and_keeps_to_gentle_exercises
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [
-        ({"pain_now": 7, "pain_worst_week": 7}, "your pain is high today (7/10)"),
+        ({"pain_now": 7}, "your pain is high today (7/10)"),
         ({"run_pain_change": "much_worse"}, "your pain rose by 2 points or more after your last run"),
     ],
 )
@@ -346,7 +456,7 @@ def test_a_gentle_only_plan_never_points_to_a_harder_exercise(client, library):
 
 @pytest.mark.parametrize(
     ("overrides", "days_ago"),
-    [({}, 0), ({}, 22), ({"night_pain": True}, 8), ({"pain_now": 7, "pain_worst_week": 7}, 0)],
+    [({}, 0), ({}, 22), ({"night_pain": True}, 8), ({"pain_now": 7}, 0)],
 )
 def test_every_link_within_a_programme_page_leads_somewhere(client, library, overrides, days_ago):
     assessment = assessment_with(overrides, days_ago=days_ago)
@@ -358,7 +468,62 @@ def test_every_link_within_a_programme_page_leads_somewhere(client, library, ove
         assert not broken, f"{name}: links to missing ids {sorted(broken)}"
 
 
+def test_a_prevention_runner_gets_a_full_plan_from_pain_0(client, library):
+    assessment = Assessment.objects.create_from_answers(dict(PREVENTION_ANSWERS))
+    assert assessment.pain_now == 0 and assessment.result["prevention"]
+    today = plan(assessment).today
+    assert today.kind == "training" and len(today.exercises) >= 4
+
+    html = client.get(url("programs:program", assessment)).content.decode()
+    section = today_section(html)
+    assert escape("Today's exercises") in section
+    for entry in today.warm_up + today.exercises:
+        assert f'id="today-{entry.slug}"' in section, entry.slug
+    assert 'id="status-heading"' not in html  # neither stopped nor gentle
+    assert '<p class="chart-summary">Your pain was 0 out of 10 at the start.' in html
+
+    response = client.post(url("programs:check_in", assessment), check_in_data(pain_now="0"), follow=True)
+    assert CheckIn.objects.get().pain_now == 0
+    assert "Your check-in did not change today's plan" in today_section(response.content.decode())
+
+
 # --- the check-in ---------------------------------------------------------------------------
+
+
+def test_the_check_in_asks_pain_as_eleven_labelled_buttons_from_0_to_10(client, library):
+    assessment = assessment_with()
+    html = client.get(url("programs:check_in", assessment)).content.decode()
+    controls = Controls(html)
+
+    buttons = controls.named("pain_now")
+    assert [b.get("type") for b in buttons] == ["radio"] * 11
+    assert [b.get("value") for b in buttons] == [str(n) for n in range(11)]
+    assert [b.get("id") for b in buttons] == [f"id_pain_now_{n}" for n in range(11)]
+    assert [controls.label(b) for b in buttons] == [str(n) for n in range(11)]
+    assert not [b for b in buttons if "checked" in b]  # no answer is chosen for the runner
+    # One question, under one legend.
+    assert re.search(r"<fieldset[^>]*>\s*<legend>How much does your back hurt right now\?", html)
+
+
+@pytest.mark.parametrize("pain", [0, 10])
+def test_any_button_of_the_pain_scale_is_saved_and_shown_chosen_again(client, library, pain):
+    assessment = assessment_with()
+    check_in_url = url("programs:check_in", assessment)
+    response = client.post(check_in_url, check_in_data(pain_now=str(pain)))
+    assert response.status_code == 302
+    assert CheckIn.objects.get().pain_now == pain
+
+    buttons = Controls(client.get(check_in_url).content.decode()).named("pain_now")
+    assert [b["value"] for b in buttons if "checked" in b] == [str(pain)]
+
+
+def test_the_check_in_asks_the_warning_signs_under_their_current_codes(client, library):
+    controls = Controls(client.get(url("programs:check_in", assessment_with())).content.decode())
+    boxes = controls.named("warning_signs")
+    assert [b["value"] for b in boxes] == list(CHECK_IN_SIGNS)
+    assert {"both_legs_nerve", "thoracic_constant"} <= set(CHECK_IN_SIGNS)
+    assert not set(qn.REPLACED_BY) & set(CHECK_IN_SIGNS)
+    assert [controls.label(b) for b in boxes] == [qn.QUESTIONS[code].label for code in CHECK_IN_SIGNS]
 
 
 def test_a_check_in_is_stored_and_the_plan_shows_how_it_changed_today(client, library):
@@ -544,6 +709,77 @@ def test_a_new_warning_sign_at_a_check_in_stops_the_plan(client, library):
     printed = client.get(url("programs:print", assessment)).content.decode()
     assert "There is no exercise plan to print" in printed
     assert exercise_cards(printed) == []
+
+
+def test_a_check_in_reporting_pain_or_numbness_in_both_legs_stops_the_plan(client, library):
+    assessment = assessment_with(days_ago=3)
+    check_in_url = url("programs:check_in", assessment)
+    response = client.post(
+        check_in_url, check_in_data(warning_signs=["both_legs_nerve"], no_warning_signs=None), follow=True
+    )
+    assert CheckIn.objects.get().warning_signs == ["both_legs_nerve"]
+    html = response.content.decode()
+    assert "Stop the exercises and get medical help now" in html
+    words = qn.QUESTIONS["both_legs_nerve"].label.lower()
+    today = timezone.localdate()
+    assert escape(f"at your check-in on {today.day} {today:%B} you reported: {words}") in html
+    assert exercise_cards(html) == []
+    assert 'id="today"' not in html
+    assert "You reported a warning sign on" in client.get(check_in_url).content.decode()
+
+
+def test_a_check_in_cannot_send_a_sign_under_its_old_code(client, library):
+    assessment = assessment_with()
+    response = client.post(
+        url("programs:check_in", assessment), check_in_data(warning_signs=["both_legs"], no_warning_signs=None)
+    )
+    assert response.status_code == 200
+    assert "both_legs is not one of the available choices" in error_summary(response.content.decode())
+    assert CheckIn.objects.count() == 0
+
+
+def test_a_check_in_stored_under_an_old_sign_code_still_shows_the_sign_in_words(client, library):
+    assessment = old_assessment(days_ago=5)
+    day = timezone.localdate() - timedelta(days=2)
+    CheckIn.objects.create(
+        assessment=assessment, day=day, pain_now=3, routine_done="all", run="no_run", warning_signs=["thoracic_pain"]
+    )
+    words = qn.label_of("thoracic_pain").lower()
+    assert "thoracic_pain" not in qn.QUESTIONS and words == "pain mainly between the shoulder blades"
+
+    for name in ("programs:program", "programs:print"):
+        response = client.get(url(name, assessment))
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert "Stop the exercises and get medical help now" in html, name
+        assert escape(f"at your check-in on {day.day} {day:%B} you reported: {words}") in html, name
+        assert "thoracic_pain" not in html, name
+    check_in_url = url("programs:check_in", assessment)
+    response = client.get(check_in_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"You reported a warning sign on {day.day} {day:%B}" in html
+    assert "thoracic_pain" not in html
+
+    # Corrected with today's form (no sign by mistake), the plan comes back.
+    response = client.post(check_in_url, check_in_data(day=day.isoformat()))
+    assert response.status_code == 302
+    assert CheckIn.objects.get().warning_signs == []
+    assert "Stop the exercises" not in client.get(url("programs:program", assessment)).content.decode()
+
+
+def test_a_sign_an_old_assessment_triaged_under_its_old_code_is_not_new_at_a_check_in(client, library):
+    assessment = old_assessment(thoracic_pain=True)  # urgent: gentle movement only
+    assert assessment.tier == "urgent"
+    assert assessment.result["triage_reasons"][0]["answers"] == ["thoracic_pain"]
+    client.post(
+        url("programs:check_in", assessment), check_in_data(warning_signs=["thoracic_constant"], no_warning_signs=None)
+    )
+    assert CheckIn.objects.get().warning_signs == ["thoracic_constant"]
+    html = client.get(url("programs:program", assessment)).content.decode()
+    assert "Stop the exercises and get medical help now" not in html
+    assert "See a doctor within a day or two" in html
+    assert "You reported a warning sign" not in client.get(url("programs:check_in", assessment)).content.decode()
 
 
 def test_correcting_a_warning_sign_ticked_by_mistake_brings_the_plan_back(client, library):

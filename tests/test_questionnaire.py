@@ -1,7 +1,6 @@
 """validate_answers(): the gate every answer passes through, from the web or from JSON."""
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 
 from assessments import questionnaire as qn
@@ -419,7 +418,12 @@ ASKED_WHEN = {
     "pregnancy_signs": {"pregnancy": "pregnant"},
     "night_position": {"pain_when": ["night"], "pain_eases": ["nothing"]},
     # (the inflammatory pattern: pain for over 12 weeks, begun before 45, with 3 features)
-    "pain_began_age": {"pain_duration": "over_12w", "pain_eases": [], "pain_when": ["night"], "pain_areas": ["buttock"]},
+    "pain_began_age": {
+        "pain_duration": "over_12w",
+        "pain_eases": [],
+        "pain_when": ["night"],
+        "pain_areas": ["buttock"],
+    },
     "inflammatory_signs": {
         "pain_duration": "over_12w",
         "pain_began_age": "35_44",

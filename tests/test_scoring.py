@@ -262,9 +262,7 @@ SINGLE_SIGN_CASES = [
         id="first_episode_aged_50",
     ),
     pytest.param({"worry": "very"}, "see_professional", "routine", [["worry"]], id="worry_very"),
-    pytest.param(
-        {"feelings": ["struggling"]}, "see_professional", "routine", [["feelings"]], id="struggling_to_cope"
-    ),
+    pytest.param({"feelings": ["struggling"]}, "see_professional", "routine", [["feelings"]], id="struggling_to_cope"),
 ]
 
 

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.answers import AnswerError, validate_answers
+from assessments.answers import UNDER_18_MESSAGE, AnswerError, validate_answers
 from assessments.questionnaire import QUESTIONNAIRE_VERSION
 from assessments.scoring import score_answers
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
         try:
             answers = validate_answers(document["answers"])
         except AnswerError as exc:
+            if exc.errors == {"age_band": UNDER_18_MESSAGE}:
+                self.fail(f"not scored: {UNDER_18_MESSAGE}")
             problems = "\n".join(f"  {code}: {message}" for code, message in exc.errors.items())
             self.fail(f"the answers do not fit the questionnaire:\n{problems}")
         result = score_answers(answers).as_dict()
@@ -57,5 +59,7 @@ class Command(BaseCommand):
             "rest_day_reasons": result["rest_day_reasons"],
             "imbalances": result["imbalances"],
             "advice": result["advice"],
+            "flags": result["flags"],
+            "prevention": result["prevention"],
         }
         self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
