@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments import questionnaire as qn
-from assessments.scoring import EMERGENCY, URGENT, has_nerve_signs, is_prevention, triage
+from assessments.scoring import EMERGENCY, URGENT, has_nerve_signs, is_prevention, tier_of
 
 Answers = dict[str, Any]
 
@@ -46,7 +46,7 @@ class AnswerError(ValueError):
 
 
 def has_emergency_sign(a: Answers) -> bool:
-    return triage(a)[0] == EMERGENCY
+    return tier_of(a) == EMERGENCY
 
 
 def is_under_18(a: Answers) -> bool:
@@ -94,7 +94,7 @@ SKIPS: tuple[Skip, ...] = (
     Skip(("pain_began_age", "inflammatory_signs"), lambda a: a.get("pain_duration") != "over_12w"),
     Skip(
         (qn.SELF_TESTS.code,),
-        lambda a: triage(a)[0] in (EMERGENCY, URGENT),
+        lambda a: tier_of(a) in (EMERGENCY, URGENT),
         "movement checks wait until a doctor has seen you",
     ),
     # Planks and single-leg squats on a day of high pain: a flare, not a fair test.
@@ -159,35 +159,53 @@ def asked_answers(answers: Answers) -> Answers:
     written so), so the sections are walked in order, each judged by what was kept before it.
     """
     kept: Answers = {}
+    not_asked, judged = skipped(kept), 0
     for section in qn.SECTIONS:
-        not_asked = skipped(kept)
+        if len(kept) != judged:  # new answers kept since the last judgement: judge again
+            not_asked, judged = skipped(kept), len(kept)
         for q in section.questions:
             if q.code in answers and is_asked(q.code, not_asked):
                 kept[q.code] = answers[q.code]
     return kept
 
 
+class Flow:
+    """What is asked, given the answers so far: worked out once, then read as often as needed.
+
+    `answers` are those of the questions asked (asked_answers), `not_asked` says what is
+    skipped and why (skipped), `steps` are the sections asked, in order.
+    """
+
+    def __init__(self, answers: Answers):
+        self.answers = asked_answers(answers)
+        self.not_asked = skipped(self.answers)
+        self.steps = [s for s in qn.SECTIONS if s.code not in self.not_asked]
+
+    def questions(self, section: qn.Section) -> list[qn.Question]:
+        return [q for q in section.questions if is_asked(q.code, self.not_asked)]
+
+    def is_complete(self, section: qn.Section, done: Iterable[str]) -> bool:
+        """Sent without errors, and nothing it asks now is missing (an earlier answer may add a
+        question to a step already done)."""
+        return section.code in done and all(not q.required or q.code in self.answers for q in self.questions(section))
+
+    def current(self, done: Iterable[str]) -> qn.Section | None:
+        """The first step still to answer; None when every step asked is complete."""
+        done = set(done)
+        return next((s for s in self.steps if not self.is_complete(s, done)), None)
+
+
 def steps(answers: Answers) -> list[qn.Section]:
     """The sections asked, in order, given the answers so far."""
-    not_asked = skipped(asked_answers(answers))
-    return [s for s in qn.SECTIONS if s.code not in not_asked]
+    return Flow(answers).steps
 
 
 def asked_questions(section: qn.Section, answers: Answers) -> list[qn.Question]:
-    not_asked = skipped(asked_answers(answers))
-    return [q for q in section.questions if is_asked(q.code, not_asked)]
-
-
-def is_complete(section: qn.Section, answers: Answers, done: Iterable[str]) -> bool:
-    if section.code not in done:
-        return False
-    return all(not q.required or q.code in answers for q in asked_questions(section, answers))
+    return Flow(answers).questions(section)
 
 
 def current_step(answers: Answers, done: Iterable[str]) -> qn.Section | None:
-    """The first step still to answer; None when every step asked is complete."""
-    done = set(done)
-    return next((s for s in steps(answers) if not is_complete(s, answers, done)), None)
+    return Flow(answers).current(done)
 
 
 # --- Checking answers -------------------------------------------------------------------

@@ -1098,6 +1098,15 @@ def triage(answers: Answers) -> tuple[str, list[Reason]]:
     return tier, [reason for _, reason in hits]
 
 
+# The rules are listed most serious tier first, so that the tier alone can stop at the first rule that holds.
+assert [rule.tier for rule in TRIAGE_RULES] == sorted((rule.tier for rule in TRIAGE_RULES), key=TIER_ORDER.index)
+
+
+def tier_of(answers: Answers) -> str:
+    """The tier alone, without the reasons: what the questionnaire asks next depends on it."""
+    return next((rule.tier for rule in TRIAGE_RULES if rule.when(answers)), SELF_CARE)
+
+
 def when_to_act(tier: str, answers: Answers) -> str:
     """How soon, and where: a pregnancy sign sends the runner to maternity care first."""
     if tier == EMERGENCY and PREGNANCY_SIGNS(answers):

@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import logging
 import secrets
@@ -17,15 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView
 
 from assessments import questionnaire as qn
-from assessments.answers import (
-    AnswerError,
-    asked_answers,
-    asked_questions,
-    current_step,
-    is_under_18,
-    skipped,
-    steps,
-)
+from assessments.answers import AnswerError, Flow, is_under_18
 from assessments.forms import SECTION_FORMS, initial_from
 from assessments.models import Assessment
 from assessments.presenters import present_answers, present_result
@@ -39,8 +32,6 @@ LAST_RESULT = "last_result_token"
 # The answers in progress, in the database-backed session (see Progress).
 PROGRESS = "questionnaire"
 FIRST = qn.SECTIONS[0]
-# How long the blank rendering of a step is kept (it changes only with a deployment).
-BLANK_STEP_SECONDS = 3600
 
 
 class LandingView(TemplateView):
@@ -61,6 +52,22 @@ class Progress:
         self.done: list[str] = list(done)
         self.key: str = key or secrets.token_hex(16)
         self.draft: dict | None = draft
+        self._flow: Flow | None = None
+
+    @property
+    def flow(self) -> Flow:
+        """What is asked, given these answers (worked out once, until an answer changes)."""
+        if self._flow is None:
+            self._flow = Flow(self.answers)
+        return self._flow
+
+    @classmethod
+    def blank(cls, reason: str | None) -> "Progress":
+        """A new runner's, not stored: "What brings you here?" answered by the start page's button
+        (no pain: fewer steps). The same for every new runner, so what is asked is worked out once."""
+        progress = cls(answers={"reason": reason} if reason in (qn.PAIN, qn.PREVENTION) else {})
+        progress._flow = _blank_flow(progress.answers.get("reason"))
+        return progress
 
     @classmethod
     def load(cls, session) -> "Progress | None":
@@ -83,6 +90,7 @@ class Progress:
         for q in section.questions:
             self.answers.pop(q.code, None)
         self.answers.update(answers)
+        self._flow = None
         if section.code not in self.done:
             self.done.append(section.code)
         if self.draft and self.draft.get("step") == section.code:
@@ -95,7 +103,12 @@ class Progress:
         return self.draft if self.draft and self.draft.get("step") == section.code else None
 
     def current(self) -> qn.Section | None:
-        return current_step(self.answers, self.done)
+        return self.flow.current(self.done)
+
+
+@functools.cache
+def _blank_flow(reason: str | None) -> Flow:
+    return Flow({"reason": reason} if reason else {})
 
 
 def step_url(section: qn.Section) -> str:
@@ -129,13 +142,12 @@ class QuestionnaireView(View):
         if progress is None:
             if self.section is not FIRST:
                 return redirect("assessments:questionnaire")
-            form = self.blank_form()
-            # The step count follows the start page's button (no pain: fewer steps); nothing is stored.
-            return self.render_step(request, form, Progress(answers=form.initial))
+            blank = Progress.blank(request.GET.get("reason"))
+            return self.render_step(request, blank, initial=blank.answers)
         current = progress.current() or FIRST
         if step is None:  # the start link or a bookmark: carry on where the runner was
             return redirect(step_url(current))
-        applicable = steps(progress.answers)
+        applicable = progress.flow.steps
         if self.section not in applicable:
             messages.info(request, "That page no longer applies to your answers. Here is where you are.")
             return redirect(step_url(current))
@@ -148,17 +160,11 @@ class QuestionnaireView(View):
         elif draft:
             form = self.make_form(progress, initial=draft["data"])
         else:
-            form = self.make_form(progress, initial=initial_from(self.section, progress.answers))
-        return self.render_step(request, form, progress)
-
-    def blank_form(self):
-        """The first step for a new runner; "What brings you here?" answered from the start page's button."""
-        reason = self.request.GET.get("reason")
-        initial = {"reason": reason} if reason in (qn.PAIN, qn.PREVENTION) else {}
-        return self.make_form(Progress(), initial=initial)
+            return self.render_step(request, progress, initial=initial_from(self.section, progress.answers))
+        return self.render_step(request, progress, form)
 
     def make_form(self, progress, **kwargs):
-        asked = [q.code for q in asked_questions(self.section, progress.answers)]
+        asked = [q.code for q in progress.flow.questions(self.section)]
         return SECTION_FORMS[self.section.code](asked=asked, **kwargs)
 
     # --- POST ---
@@ -170,7 +176,7 @@ class QuestionnaireView(View):
         if progress is None and self.section is not FIRST:
             return self.lost_progress(request)
         if progress is not None:
-            applicable = steps(progress.answers)
+            applicable = progress.flow.steps
             current = progress.current()
             if self.section not in applicable or (
                 current is not None and applicable.index(self.section) > applicable.index(current)
@@ -189,7 +195,7 @@ class QuestionnaireView(View):
         if not form.is_valid():
             if self.section is FIRST and not self.progress:
                 # No consent yet, so nothing may be stored: the errors are shown on this response.
-                return self.render_step(request, form, progress, status=200)
+                return self.render_step(request, progress, form)
             progress.keep_draft(self.section, form.draft(), with_errors=True)
             progress.save(request.session)
             return redirect(step_url(self.section))
@@ -205,7 +211,7 @@ class QuestionnaireView(View):
         return self.finish(request, progress)
 
     def previous_step(self, progress) -> qn.Section:
-        applicable = steps(progress.answers)
+        applicable = progress.flow.steps
         if self.section not in applicable or applicable.index(self.section) == 0:
             return FIRST
         return applicable[applicable.index(self.section) - 1]
@@ -225,7 +231,7 @@ class QuestionnaireView(View):
 
     def finish(self, request, progress):
         """Store the assessment once, however many times the last step arrives."""
-        answers = asked_answers(progress.answers)
+        answers = progress.flow.answers
         try:
             with transaction.atomic():
                 assessment = Assessment.objects.create_from_answers(
@@ -257,46 +263,49 @@ class QuestionnaireView(View):
 
     # --- The page ---
 
-    def render_step(self, request, form, progress, status=200):
-        applicable = steps(progress.answers)
+    def render_step(self, request, progress, form=None, initial=None):
+        """The step's page: with `form` (answers typed, maybe with errors), or fresh from `initial`."""
+        applicable = list(progress.flow.steps)
         if self.section not in applicable:
             applicable.insert(0, self.section)
         index = applicable.index(self.section)
         is_last = index == len(applicable) - 1
-        not_asked = skipped(asked_answers(progress.answers))
+        not_asked = progress.flow.not_asked
         context = {
             "section": self.section,
             "form": form,
-            "fields": self.fields_html(form),
-            "step_number": index + 1,
-            "step_count": len(applicable),
-            "percent_done": round(100 * index / len(applicable)),
+            "fields": self.fields_html(progress, form, initial),
+            # As text: numbers in a template are localised, which a step number does not need.
+            "step_number": str(index + 1),
+            "step_count": str(len(applicable)),
+            "percent_done": str(round(100 * index / len(applicable))),
             "is_first": index == 0,
             "is_last": is_last,
             "has_progress": self.progress is not None,
             "clinic": clinic_of(request),
             # Why a question of this step is not asked, where that helps.
-            "skipped_notes": [
-                why for q in self.section.questions if (why := not_asked.get(q.code)) and q.code in not_asked
-            ],
+            "skipped_notes": [why for q in self.section.questions if (why := not_asked.get(q.code))],
             # On the last step asked, why the step count dropped.
             "skipped_sections": [
                 f"{s.title}: {not_asked[s.code]}" for s in qn.SECTIONS if is_last and not_asked.get(s.code)
             ],
         }
-        return render(request, "assessments/questionnaire.html", context, status=status)
+        return render(request, "assessments/questionnaire.html", context)
 
-    def fields_html(self, form) -> str:
-        """The step's questions. A blank step is the same for every runner: its rendering is cached."""
-
-        def render_fields():
+    def fields_html(self, progress, form, initial) -> str:
+        """The step's questions. A step with nothing typed yet is the same for every runner who
+        is asked the same questions: its rendering is cached, and no form is even built."""
+        if form is not None:
             return render_to_string("assessments/_questions.html", {"form": form})
-
-        if form.is_bound or set(form.initial) - {"reason"}:
-            return render_fields()
-        asked = hashlib.sha256(repr((list(form.fields), sorted(form.initial.items()))).encode()).hexdigest()
-        key = f"questionnaire-step:{qn.QUESTIONNAIRE_VERSION}:{self.section.code}:{asked}"
-        return cache.get_or_set(key, render_fields, BLANK_STEP_SECONDS)
+        if set(initial) - {"reason"}:
+            form = self.make_form(progress, initial=initial)
+            return render_to_string("assessments/_questions.html", {"form": form})
+        asked = [q.code for q in progress.flow.questions(self.section)]
+        digest = hashlib.sha256(repr((asked, sorted(initial.items()))).encode()).hexdigest()
+        key = f"questionnaire-step:{qn.QUESTIONNAIRE_VERSION}:{self.section.code}:{digest}"
+        form = lambda: self.make_form(progress, initial=initial)  # noqa: E731 - only on a cache miss
+        # An hour: the key names the questionnaire version, and a deployment restarts the processes.
+        return cache.get_or_set(key, lambda: render_to_string("assessments/_questions.html", {"form": form()}), 3600)
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -40,12 +40,48 @@ GUNICORN_PID=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/__bare__/" >/dev/null && break; sleep 0.2; done
 kill -0 "$GUNICORN_PID" || { echo "gunicorn did not start" >&2; exit 1; }
 
-rate() { wrk -t2 -c16 -d"${SECONDS_PER_URL}s" --latency "$1" | awk '/Requests\/sec/ {print $2}'; }
-printf '%-28s %12s %8s\n' "page" "requests/s" "ratio"
+rate() { wrk -t2 -c16 -d"${SECONDS_PER_URL}s" --latency "$@" | awk '/Requests\/sec/ {print $2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+printf '%-34s %12s %8s\n' "page" "requests/s" "ratio"
 BARE=$(rate "http://127.0.0.1:$PORT/__bare__/")
-printf '%-28s %12s %8s\n' "bare Django view" "$BARE" "1.00"
-for page in "landing /" "result /r/$TOKEN/" "questionnaire step 1 /check/" "program (21 check-ins) /r/$TOKEN/program/" "program print /r/$TOKEN/program/print/" "check-in form /r/$TOKEN/check-in/"; do
+printf '%-34s %12s %8s\n' "bare Django view" "$BARE" "1.00"
+for page in "landing /" "result /r/$TOKEN/" "questionnaire first step /check/?reason=pain" "program (21 check-ins) /r/$TOKEN/program/" "program print /r/$TOKEN/program/print/" "check-in form /r/$TOKEN/check-in/"; do
   name="${page% *}"; path="${page##* }"
   r=$(rate "http://127.0.0.1:$PORT$path")
-  printf '%-28s %12s %8s\n' "$name" "$r" "$(awk -v a="$r" -v b="$BARE" 'BEGIN {printf "%.2f", a/b}')"
+  printf '%-34s %12s %8s\n' "$name" "$r" "$(ratio "$r" "$BARE")"
 done
+
+# A runner part-way through the questionnaire: a session (consent given, warning signs answered)
+# and a CSRF cookie of our own (a 32-character secret, sent back as the form's token).
+CSRF=0123456789abcdef0123456789abcdef
+JAR="$WORK/cookies"
+post() { curl -sf -o /dev/null -b "csrftoken=$CSRF" -c "$JAR" -b "$JAR" --data "csrfmiddlewaretoken=$CSRF&$2" "http://127.0.0.1:$PORT$1"; }
+post /check/start/ "age_band=30_39&reason=pain&consent=on&action=next"
+post /check/warning/ "no_warning_signs=on&action=next"
+SESSION=$(awk '$6 == "sessionid" {print $7}' "$JAR")
+COOKIE="csrftoken=$CSRF; sessionid=$SESSION"
+WEEK="csrfmiddlewaretoken=$CSRF&action=next&distance_unit=km&weekly_distance=25&distance_change=same_or_less&shoes=fitted&strength_training=none&sitting_hours=8&driving_hours=1&breaks=hourly&lumbar_support=yes&screen_height=eye_level"
+cat > "$WORK/week.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "$WEEK"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$COOKIE"
+LUA
+cat > "$WORK/bare_form.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "csrfmiddlewaretoken=$CSRF&name=Sam&number=3"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$COOKIE"
+LUA
+cat > "$WORK/cookie.lua" <<LUA
+wrk.headers["Cookie"] = "$COOKIE"
+LUA
+# Each answered POST is a redirect (302): check once that the step is really taken.
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" --data "$WEEK" "http://127.0.0.1:$PORT/check/week/")
+[ "$status" = 302 ] || { echo "the week step was refused ($status)" >&2; exit 1; }
+BARE_FORM=$(rate -s "$WORK/bare_form.lua" "http://127.0.0.1:$PORT/__bare_form__/")
+printf '%-34s %12s %8s\n' "bare form POST saving a session" "$BARE_FORM" "$(ratio "$BARE_FORM" "$BARE")"
+r=$(rate -s "$WORK/cookie.lua" "http://127.0.0.1:$PORT/check/week/")
+printf '%-34s %12s %8s\n' "questionnaire step GET (session)" "$r" "$(ratio "$r" "$BARE")"
+r=$(rate -s "$WORK/week.lua" "http://127.0.0.1:$PORT/check/week/")
+printf '%-34s %12s %8s   %s\n' "questionnaire step POST" "$r" "$(ratio "$r" "$BARE")" "($(ratio "$r" "$BARE_FORM") of the bare form POST)"

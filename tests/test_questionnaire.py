@@ -1,5 +1,8 @@
 """validate_answers(): the gate every answer passes through, from the web or from JSON."""
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -491,3 +494,60 @@ def test_a_retired_code_keeps_its_words_and_a_current_code_wins():
     assert qn.label_of("thoracic_pain") == "Pain mainly between the shoulder blades"
     assert qn.label_of("both_legs_nerve") == qn.QUESTIONS["both_legs_nerve"].label
     assert qn.label_of("never_a_code") == "never_a_code"
+
+
+# --- The movement checks' drawings ---------------------------------------------------------
+
+CHECK_DRAWINGS = Path(__file__).resolve().parent.parent / "static" / "img" / "checks"
+
+
+def _points(svg_root) -> list[tuple[float, float, float]]:
+    """(x, y, reach) of every point drawn: path vertices (absolute commands only) and circles."""
+    points = []
+    for element in svg_root.iter():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "circle":
+            points.append((float(element.get("cx")), float(element.get("cy")), float(element.get("r"))))
+        if tag != "path":
+            continue
+        data = element.get("d")
+        assert not re.search(r"[a-z]", data), f"relative path commands cannot be checked: {data}"
+        x = y = 0.0
+        for command, numbers in re.findall(r"([MLHVQ])([^MLHVQ]*)", data):
+            values = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", numbers)]
+            if command == "H":
+                x = values[-1]
+            elif command == "V":
+                y = values[-1]
+            else:
+                pairs = list(zip(values[::2], values[1::2], strict=True))
+                points += [(px, py, 0.0) for px, py in pairs]
+                x, y = pairs[-1]
+            points.append((x, y, 0.0))
+    return points
+
+
+@pytest.mark.parametrize("code", [q.code for q in qn.QUESTIONS.values() if q.illustration])
+def test_every_movement_check_drawing_is_plain_and_drawn_inside_its_box(code):
+    import xml.etree.ElementTree as ET
+
+    text = (CHECK_DRAWINGS / f"{qn.QUESTIONS[code].illustration}.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(text)  # noqa: S314 - our own files in the repo
+    assert root.get("viewBox") == "0 0 200 120" and root.get("aria-hidden") == "true"
+    for forbidden in ("<script", "<style", "style=", "href", "<text", "<image"):
+        assert forbidden not in text, forbidden
+    points = _points(root)
+    assert len(points) > 5
+    margin = 2  # the stroke's half-width, at most
+    for x, y, reach in points:
+        assert margin <= x - reach and x + reach <= 200 - margin, (code, x, y)
+        assert margin <= y - reach and y + reach <= 120 - margin, (code, x, y)
+
+
+def test_each_movement_check_has_a_drawing_and_the_side_planks_share_one():
+    checks = [q for q in qn.SELF_TESTS.questions]
+    drawn = {q.code for q in checks if q.illustration}
+    assert drawn == {q.code for q in checks} - {"side_plank_right_seconds", "wall_low_back"}
+    assert sorted(p.stem for p in CHECK_DRAWINGS.glob("*.svg")) == sorted(
+        q.illustration for q in checks if q.illustration
+    )
