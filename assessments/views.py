@@ -188,6 +188,8 @@ class QuestionnaireView(View):
         progress = progress or Progress()
         form = self.make_form(progress, data=request.POST)
         if request.POST.get("action") == "back":
+            if self.progress is None:
+                return redirect(step_url(FIRST))  # nothing before consent, a draft neither
             # "Back" keeps what was typed here, even if it is not complete, for when the runner returns.
             progress.keep_draft(self.section, form.draft(), with_errors=False)
             progress.save(request.session)

@@ -274,6 +274,13 @@ def test_nothing_is_stored_without_consent_not_even_a_session(client):
     assert Assessment.objects.count() == 0 and Session.objects.count() == 0
 
 
+@pytest.mark.parametrize("action", ["back", "next", "restart", ""])
+def test_nothing_sent_to_the_first_step_without_consent_writes_a_session(client, action):
+    body = {"age_band": "30_39", "reason": "pain", "nickname": "x" * 50, "action": action}
+    assert client.post(step_url("start"), body).status_code in (200, 302)
+    assert Session.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("step", "field", "value", "message"),
     [
