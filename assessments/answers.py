@@ -6,7 +6,7 @@ forms, the `score` command): whatever passes it can be scored and stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,39 +173,16 @@ class Flow:
     """What is asked, given the answers so far: worked out once, then read as often as needed.
 
     `answers` are those of the questions asked (asked_answers), `not_asked` says what is
-    skipped and why (skipped), `steps` are the sections asked, in order.
+    skipped and why (skipped), `steps` are the sections asked, in order. Read only.
     """
 
     def __init__(self, answers: Answers):
         self.answers = asked_answers(answers)
         self.not_asked = skipped(self.answers)
-        self.steps = [s for s in qn.SECTIONS if s.code not in self.not_asked]
+        self.steps = tuple(s for s in qn.SECTIONS if s.code not in self.not_asked)
 
     def questions(self, section: qn.Section) -> list[qn.Question]:
         return [q for q in section.questions if is_asked(q.code, self.not_asked)]
-
-    def is_complete(self, section: qn.Section, done: Iterable[str]) -> bool:
-        """Sent without errors, and nothing it asks now is missing (an earlier answer may add a
-        question to a step already done)."""
-        return section.code in done and all(not q.required or q.code in self.answers for q in self.questions(section))
-
-    def current(self, done: Iterable[str]) -> qn.Section | None:
-        """The first step still to answer; None when every step asked is complete."""
-        done = set(done)
-        return next((s for s in self.steps if not self.is_complete(s, done)), None)
-
-
-def steps(answers: Answers) -> list[qn.Section]:
-    """The sections asked, in order, given the answers so far."""
-    return Flow(answers).steps
-
-
-def asked_questions(section: qn.Section, answers: Answers) -> list[qn.Question]:
-    return Flow(answers).questions(section)
-
-
-def current_step(answers: Answers, done: Iterable[str]) -> qn.Section | None:
-    return Flow(answers).current(done)
 
 
 # --- Checking answers -------------------------------------------------------------------

@@ -131,9 +131,10 @@ class SectionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         answers = self.answers()
-        # The check is for adults: an under-18 runner is told so, and consents to nothing.
-        if "consent" in self.fields and is_under_18(answers):
-            self._errors.pop("consent", None)
+        # The check is for adults: an under-18 runner is told so, and needs to answer nothing else.
+        if is_under_18(answers):
+            for code in [code for code in self._errors if code != "age_band"]:
+                del self._errors[code]
         for code, message in cross_check(answers, section=self.section.code).items():
             if code in self.fields:
                 self.add_error(code, message[:1].upper() + message[1:] + ".")

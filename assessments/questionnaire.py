@@ -169,11 +169,11 @@ START = Section(
     questions=(
         Question("age_band", "Your age", CHOICE, choices=AGE_BANDS),
         Question("reason", "What brings you here?", CHOICE, choices=REASONS),
+        # Asked of everyone (we do not ask anyone's sex): it decides warning signs, checks and exercises.
         Question(
             "pregnancy",
             "Are you pregnant, or did you give birth in the last 6 months?",
             CHOICE,
-            required=False,
             help="Some exercises are not comfortable or safe then, so we leave them out of your plan.",
             choices=(
                 (PREGNANT, "I am pregnant"),

@@ -1,11 +1,10 @@
-import functools
 import hashlib
 import logging
-import secrets
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
+from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,10 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView
 
 from assessments import questionnaire as qn
-from assessments.answers import AnswerError, Flow, is_under_18
+from assessments.answers import AnswerError, is_under_18
 from assessments.forms import SECTION_FORMS, initial_from
 from assessments.models import Assessment
 from assessments.presenters import present_answers, present_result
+from assessments.progress import FIRST, Progress
 from clinics.views import CLINIC_SESSION_KEY, clinic_of
 
 logger = logging.getLogger(__name__)
@@ -29,86 +29,11 @@ logger = logging.getLogger(__name__)
 # The browser tab's session remembers the last result, so that a second click on
 # "See my result" finds it instead of an empty questionnaire.
 LAST_RESULT = "last_result_token"
-# The answers in progress, in the database-backed session (see Progress).
-PROGRESS = "questionnaire"
-FIRST = qn.SECTIONS[0]
+NO_LONGER_APPLIES = "That page no longer applies to your answers. Here is where you are."
 
 
 class LandingView(TemplateView):
     template_name = "assessments/landing.html"
-
-
-class Progress:
-    """The answers in progress, as the session keeps them: only validated answers of the
-    questions asked, the steps done, and at most one short draft (what was typed on a page
-    left with Back, or sent with errors). Whatever is posted, it stays a few kilobytes.
-
-    `key` identifies this questionnaire's single submission: sending the last step twice,
-    even at the same instant to two app processes, stores one assessment (Assessment.submission_key).
-    """
-
-    def __init__(self, answers=None, done=(), key=None, draft=None):
-        self.answers: dict = dict(answers or {})
-        self.done: list[str] = list(done)
-        self.key: str = key or secrets.token_hex(16)
-        self.draft: dict | None = draft
-        self._flow: Flow | None = None
-
-    @property
-    def flow(self) -> Flow:
-        """What is asked, given these answers (worked out once, until an answer changes)."""
-        if self._flow is None:
-            self._flow = Flow(self.answers)
-        return self._flow
-
-    @classmethod
-    def blank(cls, reason: str | None) -> "Progress":
-        """A new runner's, not stored: "What brings you here?" answered by the start page's button
-        (no pain: fewer steps). The same for every new runner, so what is asked is worked out once."""
-        progress = cls(answers={"reason": reason} if reason in (qn.PAIN, qn.PREVENTION) else {})
-        progress._flow = _blank_flow(progress.answers.get("reason"))
-        return progress
-
-    @classmethod
-    def load(cls, session) -> "Progress | None":
-        data = session.get(PROGRESS)
-        if not isinstance(data, dict) or data.get("version") != qn.QUESTIONNAIRE_VERSION:
-            return None
-        return cls(data.get("answers"), data.get("done", ()), data.get("key"), data.get("draft"))
-
-    def save(self, session) -> None:
-        session[PROGRESS] = {
-            "version": qn.QUESTIONNAIRE_VERSION,
-            "answers": self.answers,
-            "done": self.done,
-            "key": self.key,
-            "draft": self.draft,
-        }
-
-    def store(self, section: qn.Section, answers: dict) -> None:
-        """A step sent without errors: its answers replace the step's earlier ones."""
-        for q in section.questions:
-            self.answers.pop(q.code, None)
-        self.answers.update(answers)
-        self._flow = None
-        if section.code not in self.done:
-            self.done.append(section.code)
-        if self.draft and self.draft.get("step") == section.code:
-            self.draft = None
-
-    def keep_draft(self, section: qn.Section, data: dict, with_errors: bool) -> None:
-        self.draft = {"step": section.code, "data": data, "errors": with_errors}
-
-    def draft_of(self, section: qn.Section) -> dict | None:
-        return self.draft if self.draft and self.draft.get("step") == section.code else None
-
-    def current(self) -> qn.Section | None:
-        return self.flow.current(self.done)
-
-
-@functools.cache
-def _blank_flow(reason: str | None) -> Flow:
-    return Flow({"reason": reason} if reason else {})
 
 
 def step_url(section: qn.Section) -> str:
@@ -119,12 +44,12 @@ def step_url(section: qn.Section) -> str:
 class QuestionnaireView(View):
     """The questionnaire, one step per section, each at its own address.
 
-    A plain view over the session: the questionnaire definition decides the steps, their
-    questions and what is skipped (answers.SKIPS). Every post that is taken redirects
-    (Post/Redirect/Get), so that the browser's Back, Forward and Reload just work: a step
-    sent with errors is kept as a draft and shown again by the redirect. Nothing is written
-    to the session before the runner consents, and the session holds only validated answers
-    of known questions.
+    A plain view over the session (assessments.progress): the questionnaire definition decides
+    the steps, their questions and what is skipped (answers.SKIPS). Every post that is taken
+    redirects (Post/Redirect/Get), so that the browser's Back, Forward and Reload just work: a
+    step sent with errors is kept as a draft and shown again by the redirect. Nothing is
+    written to the session before the runner consents, and the session holds only validated
+    answers of known questions.
     """
 
     def setup(self, request, *args, **kwargs):
@@ -133,7 +58,11 @@ class QuestionnaireView(View):
         if step not in qn.SECTIONS_BY_CODE:
             raise Http404("No such step")
         self.section = qn.SECTIONS_BY_CODE[step]
-        self.progress = Progress.load(request.session) if request.session.session_key else None
+        has_session = request.session.session_key is not None
+        self.progress = Progress.load(request.session) if has_session else None
+        if has_session and self.progress is None and Progress.is_outdated(request.session):
+            Progress.forget(request.session)
+            messages.info(request, "The questionnaire was updated since you started it. Please start again.")
 
     # --- GET ---
 
@@ -141,27 +70,23 @@ class QuestionnaireView(View):
         progress = self.progress
         if progress is None:
             if self.section is not FIRST:
-                return redirect("assessments:questionnaire")
-            blank = Progress.blank(request.GET.get("reason"))
-            return self.render_step(request, blank, initial=blank.answers)
+                return self.lost_progress(request)
+            return self.render_step(request, Progress.new(request.GET.get("reason")))
         current = progress.current() or FIRST
         if step is None:  # the start link or a bookmark: carry on where the runner was
             return redirect(step_url(current))
-        applicable = progress.flow.steps
-        if self.section not in applicable:
-            messages.info(request, "That page no longer applies to your answers. Here is where you are.")
+        if not progress.reachable(self.section):
+            if self.section not in progress.flow.steps:
+                messages.info(request, NO_LONGER_APPLIES)
             return redirect(step_url(current))
-        if applicable.index(self.section) > applicable.index(current):
-            return redirect(step_url(current))  # not there yet
         draft = progress.draft_of(self.section)
-        if draft and draft.get("errors"):
+        if draft and draft["errors"]:
             form = self.make_form(progress, data=draft["data"])
             form.is_valid()  # shows the errors again
-        elif draft:
-            form = self.make_form(progress, initial=draft["data"])
-        else:
-            return self.render_step(request, progress, initial=initial_from(self.section, progress.answers))
-        return self.render_step(request, progress, form)
+            return self.render_step(request, progress, form)
+        if draft:
+            return self.render_step(request, progress, self.make_form(progress, initial=draft["data"]))
+        return self.render_step(request, progress)
 
     def make_form(self, progress, **kwargs):
         asked = [q.code for q in progress.flow.questions(self.section)]
@@ -171,73 +96,62 @@ class QuestionnaireView(View):
 
     def post(self, request, step=None):
         if request.FILES:
-            return render(request, "400.html", {"reason": "This form does not take files."}, status=400)
+            raise BadRequest("The questionnaire does not take files.")
         progress = self.progress
         if progress is None and self.section is not FIRST:
             return self.lost_progress(request)
-        if progress is not None:
-            applicable = progress.flow.steps
-            current = progress.current()
-            if self.section not in applicable or (
-                current is not None and applicable.index(self.section) > applicable.index(current)
-            ):
-                # An old page that no longer applies (say, the movement checks after an emergency
-                # sign), or a step not reached yet: show the step the runner is really on.
-                messages.info(request, "That page no longer applies to your answers. Here is where you are.")
-                return redirect(step_url(current or FIRST))
-        progress = progress or Progress()
+        if progress is not None and not progress.reachable(self.section):
+            # An old page that no longer applies (say, the movement checks after an emergency
+            # sign), or a step not reached yet: show the step the runner is really on.
+            messages.info(request, NO_LONGER_APPLIES)
+            return redirect(step_url(progress.current() or FIRST))
+        if progress is None:
+            progress = Progress.new(request.POST.get("reason"))
         form = self.make_form(progress, data=request.POST)
-        if request.POST.get("action") == "back":
-            if self.progress is None:
-                return redirect(step_url(FIRST))  # nothing before consent, a draft neither
-            # "Back" keeps what was typed here, even if it is not complete, for when the runner returns.
-            progress.keep_draft(self.section, form.draft(), with_errors=False)
-            progress.save(request.session)
-            return redirect(step_url(self.previous_step(progress)))
+        going_back = request.POST.get("action") == "back"
         if not form.is_valid():
-            if self.section is FIRST and not self.progress:
+            if self.progress is None:
                 # No consent yet, so nothing may be stored: the errors are shown on this response.
-                return self.render_step(request, progress, form)
-            progress.keep_draft(self.section, form.draft(), with_errors=True)
+                return redirect(step_url(FIRST)) if going_back else self.render_step(request, progress, form)
+            # Kept to show again: with its errors, or as typed when the runner went back.
+            progress.keep_draft(self.section, form.draft(), with_errors=not going_back)
             progress.save(request.session)
-            return redirect(step_url(self.section))
+            return redirect(step_url(progress.previous(self.section) if going_back else self.section))
         answers = form.answers()
         if self.section is FIRST and is_under_18(answers):
-            request.session.pop(PROGRESS, None)
+            Progress.forget(request.session)
             return redirect("assessments:adults_only")
-        progress.store(self.section, answers)
+        progress.store(self.section, answers, shown=list(form.fields))
+        if going_back:
+            progress.save(request.session)
+            return redirect(step_url(progress.previous(self.section)))
         following = progress.current()
         if following is not None:
             progress.save(request.session)
             return redirect(step_url(following))
         return self.finish(request, progress)
 
-    def previous_step(self, progress) -> qn.Section:
-        applicable = progress.flow.steps
-        if self.section not in applicable or applicable.index(self.section) == 0:
-            return FIRST
-        return applicable[applicable.index(self.section) - 1]
-
     def lost_progress(self, request):
-        # Nothing stored for a later step: the last step was sent again, or the session expired.
+        # Nothing stored for a later step: the last step was sent again (or the browser went
+        # back from the result), or the session expired.
         token = request.session.get(LAST_RESULT)
         if token and Assessment.objects.filter(token=token).exists():
             messages.info(request, "Your answers were already saved. Here is your result.")
             return redirect("assessments:result", token=token)
-        messages.warning(
-            request,
-            "Your answers in progress were cleared: we keep them for a day, and only in this "
-            "browser. Please start again.",
-        )
+        if request.method == "POST":
+            messages.warning(
+                request,
+                "Your answers in progress were cleared: we keep them for a day, and only in this "
+                "browser. Please start again.",
+            )
         return redirect("assessments:questionnaire")
 
     def finish(self, request, progress):
         """Store the assessment once, however many times the last step arrives."""
-        answers = progress.flow.answers
         try:
             with transaction.atomic():
                 assessment = Assessment.objects.create_from_answers(
-                    answers, clinic=clinic_of(request), submission_key=progress.key
+                    dict(progress.flow.answers), clinic=clinic_of(request), submission_key=progress.key
                 )
         except IntegrityError:
             # The same submission is being (or was) stored by another request: show that one.
@@ -248,7 +162,7 @@ class QuestionnaireView(View):
             # The forms check the same rules, so this means a bug: keep the answers, show the step.
             logger.error("Questionnaire answers passed the forms but not validate_answers: %s", exc.errors)
             return self.show_final_errors(request, progress, exc.errors)
-        request.session.pop(PROGRESS, None)
+        Progress.forget(request.session)
         request.session[LAST_RESULT] = assessment.token
         # Shared with this clinic once: another check in this browser starts unshared.
         request.session.pop(CLINIC_SESSION_KEY, None)
@@ -257,30 +171,27 @@ class QuestionnaireView(View):
     def show_final_errors(self, request, progress, errors: dict):
         codes = [code for code in errors if code in qn.SECTION_OF]
         section = qn.SECTIONS_BY_CODE[qn.SECTION_OF[codes[0]]] if codes else FIRST
-        if section.code in progress.done:
-            progress.done.remove(section.code)
+        progress.shown.pop(section.code, None)
         progress.save(request.session)
         messages.error(request, "Please check this step again: " + "; ".join(f"{errors[c]}" for c in codes[:3]) + ".")
         return redirect(step_url(section))
 
     # --- The page ---
 
-    def render_step(self, request, progress, form=None, initial=None):
-        """The step's page: with `form` (answers typed, maybe with errors), or fresh from `initial`."""
-        applicable = list(progress.flow.steps)
-        if self.section not in applicable:
-            applicable.insert(0, self.section)
-        index = applicable.index(self.section)
-        is_last = index == len(applicable) - 1
+    def render_step(self, request, progress, form=None):
+        """The step's page: with `form` (answers typed, maybe with errors), or with the stored answers."""
+        steps = progress.flow.steps
+        index = steps.index(self.section)
+        is_last = index == len(steps) - 1
         not_asked = progress.flow.not_asked
         context = {
             "section": self.section,
             "form": form,
-            "fields": self.fields_html(progress, form, initial),
+            "fields": self.fields_html(progress, form),
             # As text: numbers in a template are localised, which a step number does not need.
             "step_number": str(index + 1),
-            "step_count": str(len(applicable)),
-            "percent_done": str(round(100 * index / len(applicable))),
+            "step_count": str(len(steps)),
+            "percent_done": str(round(100 * index / len(steps))),
             "is_first": index == 0,
             "is_last": is_last,
             "has_progress": self.progress is not None,
@@ -294,20 +205,24 @@ class QuestionnaireView(View):
         }
         return render(request, "assessments/questionnaire.html", context)
 
-    def fields_html(self, progress, form, initial) -> str:
-        """The step's questions. A step with nothing typed yet is the same for every runner who
-        is asked the same questions: its rendering is cached, and no form is even built."""
-        if form is not None:
-            return render_to_string("assessments/_questions.html", {"form": form})
-        if set(initial) - {"reason"}:
+    def fields_html(self, progress, form) -> str:
+        """The step's questions. A step with nothing answered yet is the same for every runner
+        asked the same questions: its rendering is cached, and no form is even built."""
+        initial = initial_from(self.section, progress.answers)
+        if form is None and set(initial) - {"reason"}:
             form = self.make_form(progress, initial=initial)
+        if form is not None:
             return render_to_string("assessments/_questions.html", {"form": form})
         asked = [q.code for q in progress.flow.questions(self.section)]
         digest = hashlib.sha256(repr((asked, sorted(initial.items()))).encode()).hexdigest()
-        key = f"questionnaire-step:{qn.QUESTIONNAIRE_VERSION}:{self.section.code}:{digest}"
-        form = lambda: self.make_form(progress, initial=initial)  # noqa: E731 - only on a cache miss
+
+        def blank():
+            return render_to_string("assessments/_questions.html", {"form": self.make_form(progress, initial=initial)})
+
         # An hour: the key names the questionnaire version, and a deployment restarts the processes.
-        return cache.get_or_set(key, lambda: render_to_string("assessments/_questions.html", {"form": form()}), 3600)
+        return cache.get_or_set(
+            f"questionnaire-step:{qn.QUESTIONNAIRE_VERSION}:{self.section.code}:{digest}", blank, 3600
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -318,7 +233,7 @@ class RestartView(View):
         return render(request, "assessments/restart.html")
 
     def post(self, request):
-        request.session.pop(PROGRESS, None)
+        Progress.forget(request.session)
         messages.info(request, "Your earlier answers were cleared. You are starting again.")
         return redirect("assessments:questionnaire")
 

@@ -4,13 +4,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import questionnaire as qn
-from assessments.answers import WARNING_SIGNS, asked_answers, asked_questions, steps
+from assessments.answers import WARNING_SIGNS, Flow
 
 # A desk-bound runner with central low-back pain: self-care, no warning signs.
 RUNNER_ANSWERS = {
     "consent": True,
     "age_band": "30_39",
     "reason": "pain",
+    "pregnancy": "no",
     "nickname": "Sam",
     "distance_unit": "km",
     "weekly_distance": 25,
@@ -68,12 +69,12 @@ def runner_with(overrides: dict | None = None, **more) -> dict:
 
 def step_posts(answers: dict) -> list[tuple[str, dict]]:
     """The POST bodies a browser sends, step by step, to answer the questionnaire."""
-    asked = asked_answers(answers)
+    flow = Flow(answers)
     posts = []
-    for section in steps(asked):
+    for section in flow.steps:
         data = {"action": "next"}
-        for q in asked_questions(section, asked):
-            value = asked.get(q.code)
+        for q in flow.questions(section):
+            value = flow.answers.get(q.code)
             if value is None or value is False:
                 continue
             data[q.code] = "on" if value is True else value

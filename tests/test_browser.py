@@ -31,7 +31,11 @@ def _steps(warning_signs=(), with_self_tests=True, outlook=True):
     steps = [
         (
             "Before you start",
-            [("choose", "Your age", "30 to 39"), ("tick", "I understand this is self-care guidance")],
+            [
+                ("choose", "Your age", "30 to 39"),
+                ("choose", "Are you pregnant", "No, or this does not apply to me"),
+                ("tick", "I understand this is self-care guidance"),
+            ],
         ),
         ("Warning signs", [("tick", sign) for sign in warning_signs or ["None of these apply to me"]]),
         (

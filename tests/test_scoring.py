@@ -291,7 +291,7 @@ def test_pregnancy_signs_send_the_runner_to_maternity_care_now():
 
 
 def test_pregnancy_signs_are_asked_only_in_pregnancy():
-    for pregnancy in (DROP, "after_birth", "no"):
+    for pregnancy in ("after_birth", "no"):
         answers = answers_with(pregnancy=pregnancy, pregnancy_signs=True, no_warning_signs=True)
         assert "pregnancy_signs" not in answers
         assert score_answers(answers).tier == "self_care"

@@ -198,11 +198,11 @@ def _round_distance(value: float) -> float:
     return float(round(value)) if value >= 10 else round(value * 2) / 2
 
 
-def _pregnancy(rng: random.Random, a: Answers) -> str | None:
-    """About 3% of all runners pregnant or after a birth; of the others most leave it empty, some say no."""
+def _pregnancy(rng: random.Random, a: Answers) -> str:
+    """About 3% of all runners pregnant or after a birth; the others answer no."""
     if a.get("age_band") in CHILDBEARING_AGES and rng.random() < 0.04:
         return rng.choices((qn.PREGNANT, qn.AFTER_BIRTH), (45, 55))[0]
-    return "no" if rng.random() < 0.3 else None
+    return "no"
 
 
 def _weekly_distance(rng: random.Random, a: Answers) -> float:
