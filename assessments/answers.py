@@ -42,6 +42,13 @@ class AnswerError(ValueError):
         super().__init__("; ".join(f"{code}: {msg}" for code, msg in errors.items()))
 
 
+class UnderAgeError(AnswerError):
+    """Answers of a runner under 18: the check is made for adults, so they are not scored."""
+
+    def __init__(self):
+        super().__init__({"age_band": UNDER_18_MESSAGE})
+
+
 # --- Which questions apply ------------------------------------------------------------
 
 
@@ -253,7 +260,7 @@ def validate_answers(answers: Any) -> Answers:
             clean[code] = normalised
 
     if is_under_18(clean):
-        raise AnswerError({"age_band": UNDER_18_MESSAGE})
+        raise UnderAgeError
     # What was not asked is not kept: the stored answers are exactly what the runner was asked.
     # (What is asked is judged from the well-formed answers; the others are reported above.)
     clean = asked_answers(clean)

@@ -116,6 +116,11 @@ class Block:
     items: list[Item]
     legend: str = ""
 
+    @property
+    def described_by(self) -> str:
+        """The errors of the group's boxes, read with the group (the group's own error sits by its last box)."""
+        return " ".join(item.error_id for item in self.items if item.error_id)
+
 
 class SectionForm(forms.Form):
     """One step of the questionnaire, holding the questions asked (`asked`). Made by `form_for()`."""

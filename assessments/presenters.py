@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from assessments import questionnaire as qn
 from assessments.answers import describe_answers
-from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
+from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT, maternity_first
 
 BANNERS = {
     EMERGENCY: {
@@ -44,6 +44,16 @@ BANNERS = {
             "contributors below show where to start."
         ),
     },
+}
+
+# A pregnancy sign alone: the maternity unit first (scoring.when_to_act).
+MATERNITY_BANNER = {
+    **BANNERS[EMERGENCY],
+    "heading": "Call your maternity unit or midwife now",
+    "lead": (
+        "Your answers include a sign in your pregnancy that needs checking straight away. Call your "
+        "maternity unit or midwife now. Do not start any exercises."
+    ),
 }
 
 # A runner with no pain who wants to prevent it: the same result, in words for prevention.
@@ -122,6 +132,7 @@ def present_result(assessment) -> dict:
     likely = [i for i in imbalances if i["likelihood"] != "unlikely"]
     advice_codes = {item["code"] for item in result["advice"]}
     prevention = result.get("prevention", False)  # results stored before version 2026.11.2 have none
+    maternity = tier == EMERGENCY and maternity_first([r["answers"] for r in result["triage_reasons"]])
     plan_text = PLAN_TEXT[tier == SELF_CARE]
     return {
         "prevention": prevention,
@@ -132,7 +143,12 @@ def present_result(assessment) -> dict:
         "banner_note": PHYSIO_NOTE if tier == SELF_CARE and "physio_check" in advice_codes else "",
         # Until a doctor has checked the urgent signs, the contributors wait, folded away.
         "contributors_on_hold": tier == URGENT,
-        "banner": PREVENTION_BANNER if prevention and tier == SELF_CARE else BANNERS[tier],
+        "banner": MATERNITY_BANNER
+        if maternity
+        else PREVENTION_BANNER
+        if prevention and tier == SELF_CARE
+        else BANNERS[tier],
+        "maternity": maternity,
         "when_to_act": result["when_to_act"],
         "triage_reasons": result["triage_reasons"],
         # An urgent result already says: no running until a doctor has checked.

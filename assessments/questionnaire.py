@@ -495,6 +495,7 @@ MORE_PAIN = Section(
             MULTI,
             required=False,
             choices=(
+                ("late_night", "The pain wakes me in the second half of the night"),
                 ("psoriasis", "Psoriasis (a skin condition), now or in the past"),
                 ("bowel", "Crohn's disease or ulcerative colitis"),
                 ("eye", "Inflammation of the eye (uveitis or iritis)"),
@@ -702,8 +703,9 @@ def archived_versions() -> tuple[str, ...]:
 def definition(version: str) -> Definition | None:
     """The questionnaire a stored assessment was answered with; None for an unknown version.
 
-    The current version comes from this module (its may-be-absent set from the skip rules,
-    filled in by `answers`); earlier ones from their archived JSON.
+    The current version comes from this module, earlier ones from their archived JSON (with
+    what a complete answer set of theirs may lack). For the current version that set comes
+    from the skip rules: `answers.MAY_BE_ABSENT`.
     """
     if version == QUESTIONNAIRE_VERSION:
         return Definition(version, SECTIONS)

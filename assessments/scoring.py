@@ -39,9 +39,14 @@ WHEN_TO_ACT = {
     ROUTINE: "In the next week or two: book an appointment with a physiotherapist or your doctor.",
     SELF_CARE: "",
 }
+# A pregnancy sign alone: maternity care first. With another emergency sign: the emergency
+# department, told of the pregnancy.
 WHEN_TO_ACT_MATERNITY = (
-    "Now: call your maternity unit or midwife. If you cannot reach them, or you have any other "
-    "sign listed here, go to an emergency department or call your local emergency number."
+    "Now: call your maternity unit or midwife. If you cannot reach them, go to an emergency "
+    "department or call your local emergency number."
+)
+WHEN_TO_ACT_EMERGENCY_PREGNANT = (
+    "Now: go to an emergency department or call your local emergency number, and tell them you are pregnant."
 )
 
 
@@ -559,7 +564,7 @@ NIGHT_PAIN_CONSTANT = chose(
 # at 3; a self-check cannot test, so 3 already asks about a rheumatology referral (our rule).
 INFLAMMATORY_FEATURES: tuple[When, ...] = (
     chose("pain_began_age", {"under_35"}, "it began before you were 35"),
-    includes("pain_when", "night", "it wakes you at night"),
+    includes("inflammatory_signs", "late_night", "it wakes you in the second half of the night"),
     includes("pain_areas", "buttock", "buttock pain"),
     derived(
         lambda a: (
@@ -1107,11 +1112,18 @@ def tier_of(answers: Answers) -> str:
     return next((rule.tier for rule in TRIAGE_RULES if rule.when(answers)), SELF_CARE)
 
 
+def maternity_first(reason_codes: list[list[str]]) -> bool:
+    """An emergency for a pregnancy sign alone: maternity care comes first (the answers behind
+    each triage reason, as a result stores them)."""
+    return reason_codes == [list(PREGNANCY_SIGNS.codes)]
+
+
 def when_to_act(tier: str, answers: Answers) -> str:
-    """How soon, and where: a pregnancy sign sends the runner to maternity care first."""
-    if tier == EMERGENCY and PREGNANCY_SIGNS(answers):
-        return WHEN_TO_ACT_MATERNITY
-    return WHEN_TO_ACT[tier]
+    """How soon, and where: a pregnancy sign alone sends the runner to maternity care first."""
+    if tier != EMERGENCY or not PREGNANCY_SIGNS(answers):
+        return WHEN_TO_ACT[tier]
+    codes = [list(rule.when.codes) for rule in TRIAGE_RULES if rule.tier == EMERGENCY and rule.when(answers)]
+    return WHEN_TO_ACT_MATERNITY if maternity_first(codes) else WHEN_TO_ACT_EMERGENCY_PREGNANT
 
 
 def caution_flags(answers: Answers) -> list[Flag]:

@@ -22,6 +22,8 @@ CHECK_IN_SIGNS = (
     "night_pain",
     "thoracic_constant",
 )
+# In pregnancy, the pregnancy signs too (bleeding, fluid, cramps, fever, the baby's movements).
+PREGNANCY_CHECK_IN_SIGNS = ("pregnancy_signs",)
 PAIN_CHOICES = [(n, str(n)) for n in range(11)]
 
 
@@ -82,9 +84,12 @@ class CheckInForm(forms.ModelForm):
         model = CheckIn
         fields = ["day", "pain_now", "routine_done", "run", "distance", "warning_signs", "note"]
 
-    def __init__(self, *args, start: date, unit: str, **kwargs):
+    def __init__(self, *args, start: date, unit: str, pregnant: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.start = start
+        if pregnant:
+            signs = CHECK_IN_SIGNS + PREGNANCY_CHECK_IN_SIGNS
+            self.fields["warning_signs"].choices = [(code, QUESTIONS[code].label) for code in signs]
         self.fields["distance"].label = f"If you ran: how far, in {'miles' if unit == 'mi' else 'kilometres'}?"
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -8,12 +8,22 @@ from django.conf import settings
 
 from assessments import questionnaire as qn
 from assessments.presenters import present_result
-from assessments.scoring import EMERGENCY, ROUTINE, URGENT
+from assessments.scoring import EMERGENCY, ROUTINE, URGENT, maternity_first
 from programs import builder
 from programs.models import CAUTION_CHOICES, CheckIn, Exercise, library_specs, library_version, program_for
 
 EMERGENCY_RESULT = "emergency_result"
+MATERNITY_RESULT = "maternity_result"
 STATUS_BANNERS = {
+    MATERNITY_RESULT: {
+        "css": "danger",
+        "icon": "!",
+        "heading": "Call your maternity unit or midwife now",
+        "lead": (
+            "Your answers include a sign in your pregnancy that needs checking straight away, so there is no "
+            "exercise plan. Please do not run or exercise until you have been checked."
+        ),
+    },
     EMERGENCY_RESULT: {
         "css": "danger",
         "icon": "!",
@@ -258,7 +268,12 @@ def present_program(
     days = program.days
     stopped = program.status == builder.STOPPED
     banner = None
-    if assessment.triage == EMERGENCY:
+    maternity = assessment.triage == EMERGENCY and maternity_first(
+        [r["answers"] for r in assessment.result["triage_reasons"]]
+    )
+    if maternity:
+        banner = STATUS_BANNERS[MATERNITY_RESULT]
+    elif assessment.triage == EMERGENCY:
         banner = STATUS_BANNERS[EMERGENCY_RESULT]
     elif stopped:
         banner = STATUS_BANNERS[builder.STOPPED]
@@ -274,6 +289,7 @@ def present_program(
     return {
         "status": program.status,
         "is_emergency_result": assessment.triage == EMERGENCY,
+        "maternity": maternity,
         "stopped": stopped,
         "banner": banner,
         "when_to_act": program.when_to_act,

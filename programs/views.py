@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView
 from django.views.generic.edit import FormMixin
 
-from assessments.questionnaire import REPLACED_BY
+from assessments.questionnaire import PREGNANT, REPLACED_BY
 from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
 from programs.builder import day_month, known_signs
@@ -60,6 +60,7 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         kwargs = super().get_form_kwargs()
         kwargs["start"] = timezone.localdate(self.object.created)
         kwargs["unit"] = self.object.answers.get("distance_unit", "km")
+        kwargs["pregnant"] = self.object.answers.get("pregnancy") == PREGNANT
         return kwargs
 
     @cached_property

@@ -389,8 +389,8 @@ def test_every_page_of_both_journeys_has_no_serious_accessibility_problems(page,
 
     steps = _steps(outlook=True)
     check(page)  # start
-    _next(page)  # the first step sent without an age or consent
-    expect(page.get_by_role("alert")).to_contain_text("Please check 2 answers")
+    _next(page)  # the first step sent without an age, the pregnancy question or consent
+    expect(page.get_by_role("alert")).to_contain_text("Please check 3 answers")
     check(page)
     _answer(page, dict(steps)["Before you start"])
     _next(page)
@@ -459,6 +459,9 @@ def test_the_first_steps_can_be_answered_with_the_keyboard_alone(page, live_serv
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # ...then two down
     expect(page.get_by_label("30 to 39", exact=True)).to_be_checked()
+    _tab_to(page, lambda f: f["type"] == "radio" and f["name"] == "pregnancy")
+    page.keyboard.press("ArrowUp")  # from the first choice up to the last: "No, or this does not apply to me"
+    expect(page.get_by_label("No, or this does not apply to me")).to_be_checked()
     _tab_to(page, lambda f: f["type"] == "checkbox")
     page.keyboard.press("Space")
     expect(page.get_by_label("I understand this is self-care guidance")).to_be_checked()

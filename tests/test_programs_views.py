@@ -921,3 +921,21 @@ def test_the_print_page_has_every_week_and_every_exercise_spelled_out(client, li
             assert escape(step) in html, (exercise.slug, step)
     # Every exercise a day names has its instructions on the page.
     assert linked_exercises(html) <= set(exercise_cards(html))
+
+
+def test_a_pregnant_runners_check_in_asks_the_pregnancy_signs_too_and_one_stops_the_plan(client, library):
+    assessment = assessment_with(pregnancy="pregnant")
+    url = reverse("programs:check_in", args=[assessment.token])
+    html = client.get(url).content.decode()
+    assert 'value="pregnancy_signs"' in html
+    assert (
+        'value="pregnancy_signs"'
+        not in client.get(reverse("programs:check_in", args=[assessment_with().token])).content.decode()
+    )
+    response = client.post(url, check_in_data(warning_signs="pregnancy_signs", no_warning_signs=None))
+    assert response.status_code == 302
+    assert CheckIn.objects.get(assessment=assessment).warning_signs == ["pregnancy_signs"]
+    program = client.get(reverse("programs:program", args=[assessment.token])).content.decode()
+    assert "Stop the exercises and get medical help now" in program
+    assert "you reported: bleeding, leaking fluid, cramps or tightenings" in program
+    assert exercise_cards(program) == []

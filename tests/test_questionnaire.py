@@ -424,20 +424,22 @@ ASKED_WHEN = {
     "pain_began_age": {
         "pain_duration": "over_12w",
         "pain_eases": [],
-        "pain_when": ["night"],
+        "pain_when": ["morning_stiffness"],
         "pain_areas": ["buttock"],
     },
     "inflammatory_signs": {
         "pain_duration": "over_12w",
         "pain_began_age": "35_44",
         "pain_eases": [],
-        "pain_when": ["night", "morning_stiffness"],
+        "pain_when": ["morning_stiffness"],
+        "pain_areas": ["buttock"],
     },
     "pain_eases": {
         "pain_duration": "over_12w",
         "pain_began_age": "35_44",
-        "pain_when": ["night", "sitting"],
+        "pain_when": ["sitting"],
         "pain_areas": ["buttock"],
+        "inflammatory_signs": ["late_night"],
     },
     "pain_when": {"pain_duration": "over_12w", "pain_began_age": "35_44", "pain_eases": ["moving"]},
 }

@@ -290,6 +290,13 @@ def test_pregnancy_signs_send_the_runner_to_maternity_care_now():
     assert "emergency department" in result.when_to_act
 
 
+def test_a_pregnancy_sign_with_another_emergency_sign_sends_the_runner_to_the_emergency_department():
+    result = score(pregnancy="pregnant", pregnancy_signs=True, bladder_bowel=True)
+    assert reason_codes(result.triage_reasons) == [["bladder_bowel"], ["pregnancy_signs"]]
+    assert result.when_to_act.startswith("Now: go to an emergency department")
+    assert result.when_to_act.endswith("tell them you are pregnant.")
+
+
 def test_pregnancy_signs_are_asked_only_in_pregnancy():
     for pregnancy in ("after_birth", "no"):
         answers = answers_with(pregnancy=pregnancy, pregnancy_signs=True, no_warning_signs=True)
@@ -745,14 +752,20 @@ ADVICE_CASES = [
         {
             "pain_duration": "over_12w",
             "pain_began_age": "under_35",
-            "pain_when": ["morning_stiffness", "night"],
+            "pain_when": ["morning_stiffness"],
+            "inflammatory_signs": ["late_night"],
         },
         True,
         id="inflammation_3_features",
     ),
     pytest.param(
         "ask_about_inflammation",
-        {"pain_duration": "over_12w", "pain_began_age": "under_35", "pain_when": ["night"], "pain_eases": []},
+        {
+            "pain_duration": "over_12w",
+            "pain_began_age": "under_35",
+            "inflammatory_signs": ["late_night"],
+            "pain_eases": [],
+        },
         False,
         id="no_inflammation_2_features",
     ),
@@ -1140,20 +1153,34 @@ def test_the_movement_checks_of_a_prevention_runner_still_find_imbalances():
 # --- Inflammatory back pain (NICE NG65): over 3 months, began before 45, 3 features ----
 
 INFLAMMATORY_CASES = [
-    pytest.param({"pain_began_age": "under_35", "pain_when": ["night"]}, False, id="2_features"),
-    pytest.param({"pain_began_age": "under_35", "pain_when": ["night", "morning_stiffness"]}, True, id="3_features"),
+    pytest.param({"pain_began_age": "under_35", "inflammatory_signs": ["late_night"]}, False, id="2_features"),
     pytest.param(
-        {"pain_began_age": "35_44", "pain_when": ["night"], "pain_areas": ["buttock"], "pain_eases": ["moving"]},
+        {"pain_began_age": "under_35", "inflammatory_signs": ["late_night"], "pain_when": ["morning_stiffness"]},
+        True,
+        id="3_features",
+    ),
+    pytest.param(
+        {
+            "pain_began_age": "35_44",
+            "inflammatory_signs": ["late_night"],
+            "pain_areas": ["buttock"],
+            "pain_eases": ["moving"],
+        },
         True,
         id="began_35_44_with_3_features",
     ),
     pytest.param(
-        {"pain_began_age": "45_plus", "pain_when": ["night", "morning_stiffness"], "pain_areas": ["buttock"]},
+        {
+            "pain_began_age": "45_plus",
+            "inflammatory_signs": ["late_night"],
+            "pain_when": ["morning_stiffness"],
+            "pain_areas": ["buttock"],
+        },
         False,
         id="began_at_45",
     ),
     pytest.param(
-        {"pain_began_age": "35_44", "pain_eases": ["moving", "rest"], "pain_when": ["night"]},
+        {"pain_began_age": "35_44", "pain_eases": ["moving", "rest"], "inflammatory_signs": ["late_night"]},
         False,
         id="eased_by_rest_too_is_not_a_feature",
     ),
@@ -1163,7 +1190,7 @@ INFLAMMATORY_CASES = [
         id="family_skin_and_joints",
     ),
     pytest.param(
-        {"pain_began_age": "35_44", "inflammatory_signs": ["bowel", "eye"], "pain_when": ["night"]},
+        {"pain_began_age": "35_44", "inflammatory_signs": ["bowel", "eye", "late_night"]},
         False,
         id="bowel_and_eye_count_once",
     ),

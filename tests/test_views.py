@@ -147,6 +147,17 @@ def test_an_emergency_sign_goes_straight_to_what_to_do_now_after_two_steps(clien
     assert "numbness or tingling in the saddle area" in html
 
 
+def test_a_pregnancy_sign_alone_sends_the_runner_to_maternity_care_first(client, runner_answers):
+    runner_answers.update(pregnancy="pregnant", pregnancy_signs=True)
+    del runner_answers["no_warning_signs"]
+    post_steps_until(client, runner_answers, "warning")
+    response = client.post(step_url("warning"), dict(step_posts(runner_answers))["warning"])
+    html = client.get(response.url).content.decode()
+    assert "Call your maternity unit or midwife now" in html
+    assert "the number is in your pregnancy notes" in html
+    assert html.index("Call your maternity unit") < html.index("What you told us")
+
+
 def test_a_runner_under_18_is_told_the_check_is_for_adults_and_nothing_is_stored(client):
     response = client.post(step_url("start"), {"age_band": "under_18", "reason": "pain"})
     assert response.status_code == 302 and response.url == reverse("assessments:adults_only")

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.answers import UNDER_18_MESSAGE, AnswerError, validate_answers
+from assessments.answers import UNDER_18_MESSAGE, AnswerError, UnderAgeError, validate_answers
 from assessments.questionnaire import QUESTIONNAIRE_VERSION
 from assessments.scoring import score_answers
 
@@ -43,9 +43,9 @@ class Command(BaseCommand):
             self.fail(f"questionnaire version {version!r} is not supported; this is version {QUESTIONNAIRE_VERSION!r}")
         try:
             answers = validate_answers(document["answers"])
+        except UnderAgeError:
+            self.fail(f"not scored: {UNDER_18_MESSAGE}")
         except AnswerError as exc:
-            if exc.errors == {"age_band": UNDER_18_MESSAGE}:
-                self.fail(f"not scored: {UNDER_18_MESSAGE}")
             problems = "\n".join(f"  {code}: {message}" for code, message in exc.errors.items())
             self.fail(f"the answers do not fit the questionnaire:\n{problems}")
         result = score_answers(answers).as_dict()
