@@ -8,6 +8,8 @@ Django's widget templates: one row per option, thumb-sized, with the pain scale 
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 from django import forms
 from django.forms.boundfield import BoundField
@@ -76,12 +78,34 @@ def _field_for(q: qn.Question) -> forms.Field:
 KINDS = {qn.BOOL: "checkbox", qn.CHOICE: "radios", qn.MULTI: "checkboxes", qn.INT: "number", qn.NUMBER: "number"}
 
 
+class Option(NamedTuple):
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
 @dataclass
 class Item:
     """One question of a step, as its template shows it."""
 
     field: BoundField
     question: qn.Question
+
+    @cached_property
+    def options(self) -> list[Option]:
+        """The choices as rows, ticked as answered (plain values: quicker to draw than Django's
+        subwidgets, and the same ids: `<auto_id>_<n>`)."""
+        value = self.field.value()
+        chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
+        return [
+            Option(str(code), label, f"{self.field.auto_id}_{n}", str(code) in chosen)
+            for n, (code, label) in enumerate(self.field.field.choices)
+        ]
+
+    @property
+    def input_type(self) -> str:
+        return "checkbox" if self.question.type == qn.MULTI else "radio"
 
     @property
     def kind(self) -> str:

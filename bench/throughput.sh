@@ -56,7 +56,7 @@ done
 CSRF=0123456789abcdef0123456789abcdef
 JAR="$WORK/cookies"
 post() { curl -sf -o /dev/null -b "csrftoken=$CSRF" -c "$JAR" -b "$JAR" --data "csrfmiddlewaretoken=$CSRF&$2" "http://127.0.0.1:$PORT$1"; }
-post /check/start/ "age_band=30_39&reason=pain&consent=on&action=next"
+post /check/start/ "age_band=30_39&reason=pain&pregnancy=no&consent=on&action=next"
 post /check/warning/ "no_warning_signs=on&action=next"
 SESSION=$(awk '$6 == "sessionid" {print $7}' "$JAR")
 COOKIE="csrftoken=$CSRF; sessionid=$SESSION"
@@ -76,9 +76,12 @@ LUA
 cat > "$WORK/cookie.lua" <<LUA
 wrk.headers["Cookie"] = "$COOKIE"
 LUA
-# Each answered POST is a redirect (302): check once that the step is really taken.
-status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" --data "$WEEK" "http://127.0.0.1:$PORT/check/week/")
-[ "$status" = 302 ] || { echo "the week step was refused ($status)" >&2; exit 1; }
+# Each answered POST is a redirect to the next step: check once that the step is really taken
+# (a refused one redirects elsewhere, and would be measured too fast).
+next=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Cookie: $COOKIE" --data "$WEEK" "http://127.0.0.1:$PORT/check/week/")
+[ "$next" = "302 http://127.0.0.1:$PORT/check/pain/" ] || { echo "the week step was refused: $next" >&2; exit 1; }
+shown=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/check/week/" | grep -c 'name="weekly_distance"' || true)
+[ "$shown" -ge 1 ] || { echo "the week step is not shown" >&2; exit 1; }
 BARE_FORM=$(rate -s "$WORK/bare_form.lua" "http://127.0.0.1:$PORT/__bare_form__/")
 printf '%-34s %12s %8s\n' "bare form POST saving a session" "$BARE_FORM" "$(ratio "$BARE_FORM" "$BARE")"
 r=$(rate -s "$WORK/cookie.lua" "http://127.0.0.1:$PORT/check/week/")
