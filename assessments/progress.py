@@ -102,6 +102,11 @@ class Progress:
         steps, current = self.flow.steps, self.current()
         return section in steps and (current is None or steps.index(section) <= steps.index(current))
 
+    def following(self, section: qn.Section) -> qn.Section | None:
+        """The step after this one (Next shows the next page, even when it was answered already)."""
+        steps = self.flow.steps
+        return steps[steps.index(section) + 1] if section in steps and section is not steps[-1] else None
+
     def previous(self, section: qn.Section) -> qn.Section:
         steps = self.flow.steps
         return steps[steps.index(section) - 1] if section in steps and steps.index(section) > 0 else FIRST

@@ -125,7 +125,7 @@ class QuestionnaireView(View):
         if going_back:
             progress.save(request.session)
             return redirect(step_url(progress.previous(self.section)))
-        following = progress.current()
+        following = progress.current() or progress.following(self.section)
         if following is not None:
             progress.save(request.session)
             return redirect(step_url(following))

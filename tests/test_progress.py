@@ -145,3 +145,16 @@ def test_the_browser_back_from_the_result_to_a_step_shows_the_result_again(clien
     again = client.get(step_url("checks"), follow=True)
     assert again.redirect_chain[-1][0] == result
     assert "already saved" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_next_after_going_back_from_the_last_step_shows_the_last_step_again(client):
+    posts = step_posts(runner_with())
+    for code, data in posts[:-1]:
+        client.post(step_url(code), data)
+    last_code, last_data = posts[-1]
+    assert client.post(step_url(last_code), dict(last_data, action="back")).url == step_url("outlook")
+    response = client.post(step_url("outlook"), dict(posts)["outlook"])
+    assert response.url == step_url(last_code), "Next goes to the next page, not straight to the result"
+    assert Assessment.objects.count() == 0
+    assert client.post(step_url(last_code), last_data).url.startswith("/r/")
