@@ -939,3 +939,12 @@ def test_a_pregnant_runners_check_in_asks_the_pregnancy_signs_too_and_one_stops_
     assert "Stop the exercises and get medical help now" in program
     assert "you reported: bleeding, leaking fluid, cramps or tightenings" in program
     assert exercise_cards(program) == []
+
+
+def test_the_check_in_marks_only_its_optional_question_and_names_errors_in_its_title(client, library):
+    assessment = assessment_with()
+    check_in = reverse("programs:check_in", args=[assessment.token])
+    html = client.get(check_in).content.decode()
+    assert "(optional)" in html and "<title>Daily check-in" in html
+    errors = client.post(check_in, {}).content.decode()
+    assert "<title>Error: Daily check-in" in errors
