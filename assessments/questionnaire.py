@@ -686,7 +686,7 @@ class Definition:
 
     version: str
     sections: tuple[Section, ...]
-    # Sections and questions that a completed answer set may lack (skips, excused answers).
+    # Sections and questions that a completed answer set may lack (what the skip rules leave out).
     may_be_absent: frozenset[str] = frozenset()
 
     @property
