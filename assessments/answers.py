@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments import questionnaire as qn
+from assessments import thresholds as th
 from assessments.scoring import EMERGENCY, URGENT, has_nerve_signs, is_prevention, tier_of
 
 Answers = dict[str, Any]
@@ -107,8 +108,8 @@ SKIPS: tuple[Skip, ...] = (
     # Planks and single-leg squats on a day of high pain: a flare, not a fair test.
     Skip(
         (qn.SELF_TESTS.code,),
-        lambda a: a.get("pain_now", 0) >= 7,
-        "movement checks wait for a calmer day: your pain is 7 or more right now",
+        lambda a: a.get("pain_now", 0) >= th.FLARE_PAIN,
+        f"movement checks wait for a calmer day: your pain is {th.FLARE_PAIN} or more right now",
     ),
     # A standing toe touch loads the spine in flexion and stretches an irritated nerve.
     Skip(

@@ -74,8 +74,8 @@ def safe_cell(value) -> str:
 
 
 def row_of(assessment) -> list[str]:
-    answers, result = assessment.answers, assessment.result
-    scores = {imbalance["code"]: imbalance["score"] for imbalance in result.get("imbalances", [])}
+    answers, result = assessment.answers, assessment.scoring_result
+    scores = {imbalance.code: imbalance.score for imbalance in result.imbalances}
     created = timezone.localtime(assessment.created)
     reviewed_at = timezone.localtime(assessment.reviewed_at) if assessment.reviewed_at else None
     values = (
@@ -86,8 +86,8 @@ def row_of(assessment) -> list[str]:
         + [answers.get(code) for code in KEY_ANSWERS]
         + [[code for code, value in answers.items() if value is True and code in SIGN_CODES]]
         + [scores.get(imbalance.code, 0) for imbalance in CATALOGUE]
-        + [[flag["code"] for flag in result.get("flags", [])]]
-        + [" | ".join(reason["text"] for reason in result.get("triage_reasons", []))]
+        + [[flag.code for flag in result.flags]]
+        + [" | ".join(reason.text for reason in result.triage_reasons)]
         + [assessment.check_in_count, assessment.last_check_in_day, assessment.last_check_in_pain]
         + [assessment.reviewed, assessment.reviewed_by, reviewed_at and reviewed_at.isoformat(timespec="seconds")]
         + [assessment.get_follow_up_display() if assessment.follow_up else "", assessment.clinician_notes]

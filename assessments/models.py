@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from assessments import scoring
 from assessments.answers import validate_answers
@@ -151,6 +152,11 @@ class Assessment(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:result", kwargs={"token": self.token})
+
+    @cached_property
+    def scoring_result(self) -> scoring.Result:
+        """The stored result as the scoring engine's typed value (what the plan, pages and exports read)."""
+        return scoring.Result.from_dict(self.result)
 
     @property
     def needs_professional(self) -> bool:

@@ -1,10 +1,10 @@
 """Turn a stored result and answers into what the pages show (no logic in templates)."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from assessments import questionnaire as qn
 from assessments.answers import describe_answers
-from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT, maternity_first
+from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Likelihood, maternity_first
 
 BANNERS = {
     EMERGENCY: {
@@ -117,23 +117,28 @@ class AnswerRow:
 
 
 def present_result(assessment) -> dict:
-    result = assessment.result
-    tier = result["tier"]
+    result = assessment.scoring_result
+    tier = result.tier
     imbalances = [
         {
-            **imb,
-            "evidence": SOURCE_WORDS[imb["from_self_test"]],
-            "tight_text": ", ".join(imb["tight"]),
-            "weak_text": ", ".join(imb["weak"]),
+            **asdict(imb),
+            "evidence": SOURCE_WORDS[imb.from_self_test],
+            "tight_text": ", ".join(imb.tight),
+            "weak_text": ", ".join(imb.weak),
             "rank": rank,
         }
-        for rank, imb in enumerate(result["imbalances"], start=1)
+        for rank, imb in enumerate(result.imbalances, start=1)
     ]
-    likely = [i for i in imbalances if i["likelihood"] != "unlikely"]
-    advice_codes = {item["code"] for item in result["advice"]}
-    prevention = result.get("prevention", False)  # results stored before version 2026.11.2 have none
-    maternity = tier == EMERGENCY and maternity_first([r["answers"] for r in result["triage_reasons"]])
-    plan_text = PLAN_TEXT[tier == SELF_CARE]
+    likely = [i for i in imbalances if i["likelihood"] != Likelihood.UNLIKELY]
+    advice_codes = {item.code for item in result.advice}
+    maternity = tier == EMERGENCY and maternity_first([r.answers for r in result.triage_reasons])
+    prevention = result.prevention
+    if maternity:
+        banner = MATERNITY_BANNER
+    elif prevention and tier == SELF_CARE:
+        banner = PREVENTION_BANNER
+    else:
+        banner = BANNERS[tier]
     return {
         "prevention": prevention,
         "contributors": CONTRIBUTORS_WORDS[prevention],
@@ -143,22 +148,18 @@ def present_result(assessment) -> dict:
         "banner_note": PHYSIO_NOTE if tier == SELF_CARE and "physio_check" in advice_codes else "",
         # Until a doctor has checked the urgent signs, the contributors wait, folded away.
         "contributors_on_hold": tier == URGENT,
-        "banner": MATERNITY_BANNER
-        if maternity
-        else PREVENTION_BANNER
-        if prevention and tier == SELF_CARE
-        else BANNERS[tier],
+        "banner": banner,
         "maternity": maternity,
-        "when_to_act": result["when_to_act"],
-        "triage_reasons": result["triage_reasons"],
+        "when_to_act": result.when_to_act,
+        "triage_reasons": result.triage_reasons,
         # An urgent result already says: no running until a doctor has checked.
-        "rest_day": result["rest_day"] and tier != URGENT,
-        "rest_day_reasons": result["rest_day_reasons"],
+        "rest_day": result.rest_day and tier != URGENT,
+        "rest_day_reasons": result.rest_day_reasons,
         "top": likely[:SHOWN_IN_FULL],
         "more": likely[SHOWN_IN_FULL:],
-        "unlikely": [i for i in imbalances if i["likelihood"] == "unlikely"],
-        "advice": result["advice"],
-        "plan_text": PREVENTION_PLAN_TEXT if prevention and tier == SELF_CARE else plan_text,
+        "unlikely": [i for i in imbalances if i["likelihood"] == Likelihood.UNLIKELY],
+        "advice": result.advice,
+        "plan_text": PREVENTION_PLAN_TEXT if prevention and tier == SELF_CARE else PLAN_TEXT[tier == SELF_CARE],
     }
 
 

@@ -15,24 +15,58 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from assessments import thresholds as th
 from assessments.questionnaire import AGE_50_PLUS, AGE_70_PLUS, PREVENTION, QUESTIONNAIRE_VERSION, QUESTIONS
 
 Answers = dict[str, Any]
 
-SELF_TEST = "self_test"  # the runner measured it: weighs more
-ANSWER = "answer"  # inferred from habits and symptoms
 
-# Triage, three levels for the runner; the see-a-professional level carries one of
-# two tiers (CLINICAL.md "Triage: four tiers").
-EMERGENCY = "emergency"
-SEE_PROFESSIONAL = "see_professional"
-SELF_CARE = "self_care"
-URGENT = "urgent"
-ROUTINE = "routine"
-TIER_ORDER = (EMERGENCY, URGENT, ROUTINE, SELF_CARE)
-TRIAGE_OF_TIER = {EMERGENCY: EMERGENCY, URGENT: SEE_PROFESSIONAL, ROUTINE: SEE_PROFESSIONAL, SELF_CARE: SELF_CARE}
+class Source(StrEnum):
+    """Where a reason comes from."""
+
+    SELF_TEST = "self_test"  # the runner measured it: weighs more
+    ANSWER = "answer"  # inferred from habits and symptoms
+
+
+class Tier(StrEnum):
+    """The four triage tiers, most serious first (CLINICAL.md "Triage: four tiers")."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+    SELF_CARE = "self_care"
+
+
+class Triage(StrEnum):
+    """What the runner is told: three levels; see-a-professional carries the urgent or routine tier."""
+
+    EMERGENCY = "emergency"
+    SEE_PROFESSIONAL = "see_professional"
+    SELF_CARE = "self_care"
+
+
+class Likelihood(StrEnum):
+    """How likely an imbalance is, from its score (LIKELY and POSSIBLE below)."""
+
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+    UNLIKELY = "unlikely"
+
+
+# The names the rule tables use.
+SELF_TEST, ANSWER = Source.SELF_TEST, Source.ANSWER
+EMERGENCY, URGENT, ROUTINE, SELF_CARE = Tier.EMERGENCY, Tier.URGENT, Tier.ROUTINE, Tier.SELF_CARE
+SEE_PROFESSIONAL = Triage.SEE_PROFESSIONAL
+TIER_ORDER = tuple(Tier)
+TRIAGE_OF_TIER = {
+    Tier.EMERGENCY: Triage.EMERGENCY,
+    Tier.URGENT: Triage.SEE_PROFESSIONAL,
+    Tier.ROUTINE: Triage.SEE_PROFESSIONAL,
+    Tier.SELF_CARE: Triage.SELF_CARE,
+}
 WHEN_TO_ACT = {
     EMERGENCY: "Now: go to an emergency department or call your local emergency number.",
     URGENT: "Within a day or two: contact your doctor, or an urgent care line if you cannot get an appointment.",
@@ -118,7 +152,7 @@ def seated_hours(a: Answers) -> float:
 
 def weekly_km(a: Answers) -> float:
     distance = a.get("weekly_distance", 0)
-    return distance * 1.609 if a.get("distance_unit") == "mi" else distance
+    return distance * th.KM_PER_MILE if a.get("distance_unit") == "mi" else distance
 
 
 def weaker_side_plank(a: Answers) -> int | None:
@@ -130,9 +164,9 @@ def weaker_side_plank(a: Answers) -> int | None:
 def side_plank_gap(a: Answers) -> bool:
     """Left and right side planks differ by a quarter or more of the longer hold."""
     left, right = a.get("side_plank_left_seconds"), a.get("side_plank_right_seconds")
-    if left is None or right is None or max(left, right) < 10:
+    if left is None or right is None or max(left, right) < th.SIDE_PLANK_GAP_FROM_SECONDS:
         return False
-    return abs(left - right) >= 0.25 * max(left, right)
+    return abs(left - right) >= th.SIDE_PLANK_GAP_SHARE * max(left, right)
 
 
 def hours(v: float) -> str:
@@ -140,20 +174,23 @@ def hours(v: float) -> str:
 
 
 SITS_LONG = derived(
-    lambda a: seated_hours(a) >= 6,
+    lambda a: seated_hours(a) >= th.LONG_SITTING_HOURS,
     lambda a: f"you sit or drive about {hours(seated_hours(a))} a day",
     "sitting_hours",
     "driving_hours",
 )
 SITS_VERY_LONG = derived(
-    lambda a: seated_hours(a) >= 9,
-    lambda a: "9 hours or more of sitting a day, which shortens the hip fronts further",
+    lambda a: seated_hours(a) >= th.VERY_LONG_SITTING_HOURS,
+    lambda a: f"{th.VERY_LONG_SITTING_HOURS} hours or more of sitting a day, which shortens the hip fronts further",
     "sitting_hours",
     "driving_hours",
 )
 HIGH_MILEAGE = derived(
-    lambda a: weekly_km(a) >= 40,
-    lambda a: f"you run about {a['weekly_distance']:g} {a.get('distance_unit', 'km')} a week (40 km or more)",
+    lambda a: weekly_km(a) >= th.HIGH_MILEAGE_KM,
+    lambda a: (
+        f"you run about {a['weekly_distance']:g} {a.get('distance_unit', 'km')} a week "
+        f"({th.HIGH_MILEAGE_KM} km or more)"
+    ),
     "weekly_distance",
     "distance_unit",
 )
@@ -173,6 +210,13 @@ LITTLE_STRENGTH = chose(
 )
 AGE_50 = chose("age_band", AGE_50_PLUS, "you are 50 or over")
 WORN_SHOES = chose("shoes", {"worn"}, "your running shoes are well worn")
+LONG_DRIVES = at_least("driving_hours", th.LONG_DRIVING_HOURS, "you drive about {v:g} h a day")
+# The answers several rules read, each named once (a reason reads the same wherever it is given).
+SITTING_HURTS = includes("pain_when", "sitting", "pain when sitting for a while")
+BENDING_HURTS = includes("pain_when", "bending", "pain when bending forward")
+ARCHING_HURTS = includes("pain_when", "arching", "pain when standing tall or leaning back")
+BUTTOCK_PAIN = includes("pain_areas", "buttock", "buttock pain")
+KNEE_PAIN_AREA = includes("pain_areas", "knee", "knee pain")
 NOT_IMPROVING = chose("trend", {"same": "the pain is about the same", "worse": "the pain is getting worse"})
 
 
@@ -310,9 +354,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
     ImbalanceRule(
         "tight_hip_flexors", 15, ANSWER, includes("pain_areas", "front_of_hip", "pain at the front of the hip")
     ),
-    ImbalanceRule(
-        "tight_hip_flexors", 10, ANSWER, includes("pain_when", "arching", "pain when standing tall or leaning back")
-    ),
+    ImbalanceRule("tight_hip_flexors", 10, ANSWER, ARCHING_HURTS),
     # weak glutes
     ImbalanceRule(
         "weak_glutes",
@@ -327,8 +369,8 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         ),
     ),
     ImbalanceRule("weak_glutes", 20, ANSWER, LITTLE_STRENGTH),
-    ImbalanceRule("weak_glutes", 15, ANSWER, includes("pain_areas", "knee", "knee pain")),
-    ImbalanceRule("weak_glutes", 10, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
+    ImbalanceRule("weak_glutes", 15, ANSWER, KNEE_PAIN_AREA),
+    ImbalanceRule("weak_glutes", 10, ANSWER, BUTTOCK_PAIN),
     ImbalanceRule("weak_glutes", 10, ANSWER, SITS_LONG),
     # tight hamstrings
     ImbalanceRule(
@@ -353,20 +395,28 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
             "pain_areas",
         ),
     ),
-    ImbalanceRule("tight_hamstrings", 10, ANSWER, includes("pain_when", "bending", "pain when bending forward")),
+    ImbalanceRule("tight_hamstrings", 10, ANSWER, BENDING_HURTS),
     ImbalanceRule("tight_hamstrings", 10, ANSWER, SITS_LONG),
     ImbalanceRule("tight_hamstrings", 10, ANSWER, HIGH_MILEAGE),
     # trunk endurance: under 30 s front plank is low, under 60 s below what runners need
     ImbalanceRule(
-        "weak_trunk", 50, SELF_TEST, below("plank_seconds", 30, "you held the front plank {v} s (under 30 s)")
+        "weak_trunk",
+        50,
+        SELF_TEST,
+        below(
+            "plank_seconds", th.PLANK_LOW_SECONDS, f"you held the front plank {{v}} s (under {th.PLANK_LOW_SECONDS} s)"
+        ),
     ),
     ImbalanceRule(
         "weak_trunk",
         30,
         SELF_TEST,
         derived(
-            lambda a: a.get("plank_seconds") is not None and 30 <= a["plank_seconds"] < 60,
-            lambda a: f"you held the front plank {a['plank_seconds']} s (under 60 s)",
+            lambda a: (
+                a.get("plank_seconds") is not None
+                and th.PLANK_LOW_SECONDS <= a["plank_seconds"] < th.PLANK_RUNNER_SECONDS
+            ),
+            lambda a: f"you held the front plank {a['plank_seconds']} s (under {th.PLANK_RUNNER_SECONDS} s)",
             "plank_seconds",
         ),
     ),
@@ -375,8 +425,8 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         25,
         SELF_TEST,
         derived(
-            lambda a: (w := weaker_side_plank(a)) is not None and w < 20,
-            lambda a: f"your shorter side plank lasted {weaker_side_plank(a)} s (under 20 s)",
+            lambda a: (w := weaker_side_plank(a)) is not None and w < th.SIDE_PLANK_LOW_SECONDS,
+            lambda a: f"your shorter side plank lasted {weaker_side_plank(a)} s (under {th.SIDE_PLANK_LOW_SECONDS} s)",
             "side_plank_left_seconds",
             "side_plank_right_seconds",
         ),
@@ -396,9 +446,7 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         SELF_TEST,
         chose("hip_flexor_test", {"one_side", "both_sides"}, "tight hip fronts in the hip-front check"),
     ),
-    ImbalanceRule(
-        "anterior_pelvic_tilt", 15, ANSWER, includes("pain_when", "arching", "pain when standing tall or leaning back")
-    ),
+    ImbalanceRule("anterior_pelvic_tilt", 15, ANSWER, ARCHING_HURTS),
     ImbalanceRule("anterior_pelvic_tilt", 10, ANSWER, SITS_LONG),
     ImbalanceRule("anterior_pelvic_tilt", 10, ANSWER, LITTLE_STRENGTH),
     # flattened lower back
@@ -414,8 +462,8 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         SELF_TEST,
         chose("hamstring_test", {"shins", "knees"}, "a short reach in the toe-reach check"),
     ),
-    ImbalanceRule("flat_back", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
-    ImbalanceRule("flat_back", 10, ANSWER, includes("pain_when", "bending", "pain when bending forward")),
+    ImbalanceRule("flat_back", 15, ANSWER, SITTING_HURTS),
+    ImbalanceRule("flat_back", 10, ANSWER, BENDING_HURTS),
     ImbalanceRule(
         "flat_back",
         10,
@@ -466,7 +514,10 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         chose("wall_head", {"not_touching"}, "in the wall check the head did not reach the wall"),
     ),
     ImbalanceRule(
-        "desk_posture", 20, ANSWER, at_least("sitting_hours", 6, "you sit at a desk or computer about {v:g} h a day")
+        "desk_posture",
+        20,
+        ANSWER,
+        at_least("sitting_hours", th.LONG_SITTING_HOURS, "you sit at a desk or computer about {v:g} h a day"),
     ),
     ImbalanceRule("desk_posture", 15, ANSWER, SCREEN_LOW),
     ImbalanceRule(
@@ -485,15 +536,19 @@ IMBALANCE_RULES: tuple[ImbalanceRule, ...] = (
         "tight_calves",
         50,
         SELF_TEST,
-        below("knee_to_wall_cm", 10, "you reached only {v:g} cm in the knee-to-wall check (under 10 cm)"),
+        below(
+            "knee_to_wall_cm",
+            th.KNEE_TO_WALL_CM,
+            f"you reached only {{v:g}} cm in the knee-to-wall check (under {th.KNEE_TO_WALL_CM} cm)",
+        ),
     ),
     ImbalanceRule("tight_calves", 20, ANSWER, includes("pain_areas", "calf", "calf pain")),
     ImbalanceRule("tight_calves", 10, ANSWER, HIGH_MILEAGE),
     ImbalanceRule("tight_calves", 10, ANSWER, WORN_SHOES),
     # tight piriformis
-    ImbalanceRule("tight_piriformis", 20, ANSWER, includes("pain_areas", "buttock", "buttock pain")),
-    ImbalanceRule("tight_piriformis", 15, ANSWER, includes("pain_when", "sitting", "pain when sitting for a while")),
-    ImbalanceRule("tight_piriformis", 15, ANSWER, at_least("driving_hours", 2, "you drive about {v:g} h a day")),
+    ImbalanceRule("tight_piriformis", 20, ANSWER, BUTTOCK_PAIN),
+    ImbalanceRule("tight_piriformis", 15, ANSWER, SITTING_HURTS),
+    ImbalanceRule("tight_piriformis", 15, ANSWER, LONG_DRIVES),
     ImbalanceRule(
         "tight_piriformis",
         30,
@@ -518,7 +573,10 @@ NORMAL_SELF_TEST: dict[str, When] = {
     "tight_hamstrings": chose("hamstring_test", {"past_toes", "toes"}, "your toe-reach check was normal"),
     "weak_glutes": chose("hip_control_test", {"steady"}, "your hip stayed level in the single-leg squat"),
     "weak_trunk": derived(
-        lambda a: a.get("plank_seconds", 0) >= 60 and (weaker_side_plank(a) is None or weaker_side_plank(a) >= 20),
+        lambda a: (
+            a.get("plank_seconds", 0) >= th.PLANK_RUNNER_SECONDS
+            and (weaker_side_plank(a) is None or weaker_side_plank(a) >= th.SIDE_PLANK_LOW_SECONDS)
+        ),
         lambda a: f"you held the front plank {a['plank_seconds']} s",
         "plank_seconds",
     ),
@@ -529,7 +587,7 @@ NORMAL_SELF_TEST: dict[str, When] = {
         "wall_low_back", {"hand_fits", "large_gap"}, "the wall check found a normal or deeper lower-back curve"
     ),
     "desk_posture": chose("wall_head", {"touches"}, "your head reached the wall easily in the wall check"),
-    "tight_calves": at_least("knee_to_wall_cm", 10, "you reached {v:g} cm in the knee-to-wall check"),
+    "tight_calves": at_least("knee_to_wall_cm", th.KNEE_TO_WALL_CM, "you reached {v:g} cm in the knee-to-wall check"),
 }
 
 
@@ -565,7 +623,7 @@ NIGHT_PAIN_CONSTANT = chose(
 INFLAMMATORY_FEATURES: tuple[When, ...] = (
     chose("pain_began_age", {"under_35"}, "it began before you were 35"),
     includes("inflammatory_signs", "late_night", "it wakes you in the second half of the night"),
-    includes("pain_areas", "buttock", "buttock pain"),
+    BUTTOCK_PAIN,
     derived(
         lambda a: (
             "morning_stiffness" in a.get("pain_when", ())
@@ -585,7 +643,6 @@ INFLAMMATORY_FEATURES: tuple[When, ...] = (
         "inflammatory_signs",
     ),
 )
-INFLAMMATORY_AT_LEAST = 3
 
 
 def _inflammatory_features(a: Answers) -> list[When]:
@@ -595,7 +652,7 @@ def _inflammatory_features(a: Answers) -> list[When]:
 
 
 INFLAMMATORY_PATTERN = When(
-    lambda a: len(_inflammatory_features(a)) >= INFLAMMATORY_AT_LEAST,
+    lambda a: len(_inflammatory_features(a)) >= th.INFLAMMATORY_FEATURES_AT_LEAST,
     lambda a: (
         "back pain for over 3 months that began before 45, with "
         + ", ".join(c.says(a) for c in _inflammatory_features(a))
@@ -646,7 +703,7 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
     TriageRule(
         URGENT,
         all_of(
-            at_least("home_care_weeks", 4, "home care"),
+            at_least("home_care_weeks", th.URGENT_NOT_IMPROVING_WEEKS, "home care"),
             NOT_IMPROVING,
             AGE_50,
             text="no improvement after a month of home care, aged 50 or over",
@@ -671,14 +728,14 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
             "osteoporosis",
         ),
     ),
-    TriageRule(ROUTINE, at_least("pain_now", 8, "high pain right now ({v}/10)")),
+    TriageRule(ROUTINE, at_least("pain_now", th.HIGH_PAIN, "high pain right now ({v}/10)")),
     TriageRule(ROUTINE, chose("trend", {"worse"}, "the pain is getting worse")),
     TriageRule(
         ROUTINE,
         all_of(
-            at_least("home_care_weeks", 6, "home care"),
+            at_least("home_care_weeks", th.SEE_PROFESSIONAL_WEEKS, "home care"),
             NOT_IMPROVING,
-            text="no improvement after 6 weeks or more of home care",
+            text=f"no improvement after {th.SEE_PROFESSIONAL_WEEKS} weeks or more of home care",
         ),
     ),
     TriageRule(ROUTINE, chose("daily_impact", {"yes"}, "the pain often stops everyday activities")),
@@ -703,7 +760,7 @@ PAINFUL_RUN = chose(
     },
 )
 LOAD_JUMP = chose("distance_change", {"over_30"}, "your weekly distance rose by more than 30% in two weeks")
-HIGH_PAIN_TODAY = at_least("pain_now", 7, "your pain is high today ({v}/10)")
+HIGH_PAIN_TODAY = at_least("pain_now", th.FLARE_PAIN, "your pain is high today ({v}/10)")
 
 REST_DAY_RULES: tuple[When, ...] = (
     PAINFUL_RUN,
@@ -736,7 +793,7 @@ CAUTION_WORDS = {
     NERVE_SIGNS: "not with pain or tingling going below the knee, or numbness in one leg",
     FLEXION_SENSITIVE: "not when bending forward hurts or with pain going into the leg (loads the spine bent forward)",
     EXTENSION_SENSITIVE: "not when arching your back hurts (arches the lower back fully)",
-    ACUTE_FLARE: "not during a flare-up (pain of 7 or more, or just after a painful run)",
+    ACUTE_FLARE: f"not during a flare-up (pain of {th.FLARE_PAIN} or more, or just after a painful run)",
     KNEE_PAIN: "not with knee pain (kneels, squats or lunges)",
     PREGNANCY: "not in pregnancy or in the 6 months after a birth (lies on the back or on the front)",
 }
@@ -756,7 +813,7 @@ FLAG_RULES: tuple[tuple[str, When], ...] = (
     (EXTENSION_SENSITIVE, includes("pain_when", "arching", "arching your back brings on your pain")),
     (ACUTE_FLARE, HIGH_PAIN_TODAY),
     (ACUTE_FLARE, PAINFUL_RUN),
-    (KNEE_PAIN, includes("pain_areas", "knee", "knee pain")),
+    (KNEE_PAIN, KNEE_PAIN_AREA),
     (PREGNANCY, PREGNANT_OR_AFTER_BIRTH),
 )
 
@@ -785,6 +842,8 @@ def is_prevention(a: Answers) -> bool:
 
 # Knee and calf pain make fitted shoes worth a try; pain or tingling from a nerve does not.
 LEG_PAIN = {"knee": "knee", "calf": "calf"}
+# Tight muscles scoring this much make massage worth suggesting (our rule).
+MASSAGE_FROM_SCORE = 40
 TIGHT_IMBALANCES = ("tight_hip_flexors", "tight_hamstrings", "tight_calves", "tight_piriformis")
 YELLOW_FLAGS = (
     chose("worry", {"much": "the pain worries you quite a lot", "very": "the pain worries you very much"}),
@@ -845,7 +904,7 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "for a short walk.",
         _reasons(
             SITS_LONG,
-            at_least("driving_hours", 2, "you drive about {v:g} h a day"),
+            LONG_DRIVES,
             FEW_BREAKS,
             chose("lumbar_support", {"no"}, "the seat does not support the lower back"),
         ),
@@ -896,7 +955,7 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         lambda a, s: [
             f"{CATALOGUE_BY_CODE[code].label.lower()} scored {s[code]}"
             for code in TIGHT_IMBALANCES
-            if s.get(code, 0) >= 40
+            if s.get(code, 0) >= MASSAGE_FROM_SCORE
         ],
     ),
     AdviceRule(
@@ -939,9 +998,16 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "physiotherapist can check what is going on and adjust your exercises.",
         _reasons(
             all_of(
-                derived(lambda a: 2 <= a.get("home_care_weeks", 0) < 6, lambda a: "", "home_care_weeks"),
+                derived(
+                    lambda a: th.SUGGEST_PHYSIO_WEEKS <= a.get("home_care_weeks", 0) < th.SEE_PROFESSIONAL_WEEKS,
+                    lambda a: "",
+                    "home_care_weeks",
+                ),
                 NOT_IMPROVING,
-                text="home care for 2 to 5 weeks without clear improvement",
+                text=(
+                    f"home care for {th.SUGGEST_PHYSIO_WEEKS} to {th.SEE_PROFESSIONAL_WEEKS - 1} weeks "
+                    "without clear improvement"
+                ),
             )
         ),
     ),
@@ -984,7 +1050,11 @@ ADVICE_BY_TIER: dict[str, frozenset[str]] = {
 class Reason:
     text: str
     answers: list[str]  # the question codes that caused it
-    source: str = ANSWER
+    source: Source = Source.ANSWER
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reason:
+        return cls(data["text"], list(data["answers"]), Source(data.get("source", Source.ANSWER)))
 
 
 @dataclass
@@ -992,18 +1062,36 @@ class ImbalanceResult:
     code: str
     label: str
     score: int
-    likelihood: str  # "likely", "possible" or "unlikely"
+    likelihood: Likelihood
     summary: str
     tight: list[str]
     weak: list[str]
     reasons: list[Reason]
     from_self_test: bool
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImbalanceResult:
+        return cls(
+            code=data["code"],
+            label=data["label"],
+            score=data["score"],
+            likelihood=Likelihood(data["likelihood"]),
+            summary=data["summary"],
+            tight=list(data["tight"]),
+            weak=list(data["weak"]),
+            reasons=[Reason.from_dict(r) for r in data["reasons"]],
+            from_self_test=data["from_self_test"],
+        )
+
 
 @dataclass
 class Flag:
     code: str  # one of CAUTION_WORDS
     reasons: list[Reason]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Flag:
+        return cls(data["code"], [Reason.from_dict(r) for r in data["reasons"]])
 
 
 @dataclass
@@ -1013,12 +1101,16 @@ class AdviceItem:
     text: str
     reasons: list[str]
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AdviceItem:
+        return cls(data["code"], data["title"], data["text"], list(data["reasons"]))
+
 
 @dataclass
 class Result:
     version: str
-    triage: str  # emergency / see_professional / self_care
-    tier: str  # emergency / urgent / routine / self_care
+    triage: Triage
+    tier: Tier
     when_to_act: str
     triage_reasons: list[Reason]
     rest_day: bool
@@ -1030,18 +1122,44 @@ class Result:
 
     @property
     def see_professional(self) -> bool:
-        return self.triage == SEE_PROFESSIONAL
+        return self.triage == Triage.SEE_PROFESSIONAL
 
     @property
     def top_imbalance(self) -> str:
         return self.imbalances[0].code if self.imbalances and self.imbalances[0].score >= POSSIBLE else ""
 
+    @property
+    def flag_codes(self) -> frozenset[str]:
+        return frozenset(flag.code for flag in self.flags)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        """A stored result (`as_dict()`, kept as JSON) as the typed value again.
 
-def _likelihood(score: int) -> str:
-    return "likely" if score >= LIKELY else "possible" if score >= POSSIBLE else "unlikely"
+        Every key a result has had since the first version must be there, caution flags
+        included (migration assessments/0002 added them to older rows): a result without its
+        flags must never reach the exercise programme. `prevention` came with 2026.11.2.
+        """
+        return cls(
+            version=data["version"],
+            triage=Triage(data["triage"]),
+            tier=Tier(data["tier"]),
+            when_to_act=data["when_to_act"],
+            triage_reasons=[Reason.from_dict(r) for r in data["triage_reasons"]],
+            rest_day=data["rest_day"],
+            rest_day_reasons=[Reason.from_dict(r) for r in data["rest_day_reasons"]],
+            imbalances=[ImbalanceResult.from_dict(i) for i in data["imbalances"]],
+            advice=[AdviceItem.from_dict(a) for a in data["advice"]],
+            flags=[Flag.from_dict(f) for f in data["flags"]],
+            prevention=data.get("prevention", False),
+        )
+
+
+def _likelihood(score: int) -> Likelihood:
+    return Likelihood.LIKELY if score >= LIKELY else Likelihood.POSSIBLE if score >= POSSIBLE else Likelihood.UNLIKELY
 
 
 def score_imbalances(answers: Answers) -> list[ImbalanceResult]:

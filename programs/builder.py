@@ -1,6 +1,6 @@
 """The programme builder: a result, the exercise library and the check-ins in, a 4-week plan out.
 
-Pure Python like the scoring engine: plain data in (the stored result dict, the
+Pure Python like the scoring engine: plain data in (the typed scoring `Result`, the
 library as `ExerciseSpec`s, `CheckInSpec`s), dataclasses out, no ORM, no request.
 The same inputs always give the same programme.
 
@@ -13,6 +13,11 @@ to gentle movement, or stop it. Safety first, in this order:
 3. an exercise whose caution matches one of the runner's flags is never chosen;
 4. a rest day replaces training with easy walking, sitting breaks and gentle movement.
 Every day, exercise and change carries the reasons behind it, in plain words.
+
+`build_program` runs named steps, each with its own function and tests: the events the
+check-ins raise (`check_in_events`), the plan's state, flags and rest reasons on a day
+(`PlanDays`), the week's dosage step (`week_steps`), the routine (`RoutinePicker`) and each
+day (`Day`'s named constructors).
 """
 
 from __future__ import annotations
@@ -21,18 +26,19 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
+from assessments import thresholds as th
 from assessments.questionnaire import REPLACED_BY, label_of
 from assessments.scoring import (
     ACUTE_FLARE,
     CATALOGUE_BY_CODE,
-    EMERGENCY,
     POSSIBLE,
-    ROUTINE,
-    SELF_CARE,
-    URGENT,
     WHEN_TO_ACT,
+    AdviceItem,
+    Result,
+    Tier,
 )
 
 STRETCH = "stretch"
@@ -46,17 +52,37 @@ DONE_ALL, DONE_SOME, DONE_NONE = "all", "some", "none"
 NO_RUN, RUN_PAIN_NONE, RUN_PAIN_DURING, RUN_PAIN_AFTER = "no_run", "no_pain", "during", "after"
 PAINFUL_RUN = (RUN_PAIN_DURING, RUN_PAIN_AFTER)
 
-# Programme states, most restrictive first.
-STOPPED = "stopped"  # an emergency: no exercise at all
-GENTLE = "gentle"  # see a professional: gentle movement only
-FULL = "full"  # the tailored plan
 
-# Kinds of day.
-TRAINING = "training"
-EASY = "easy"
-REST = "rest"
-GENTLE_DAY = "gentle"
-STOPPED_DAY = "stopped"
+class PlanStatus(StrEnum):
+    """The programme's state on a day, most restrictive first."""
+
+    STOPPED = "stopped"  # an emergency: no exercise at all
+    GENTLE = "gentle"  # see a professional: gentle movement only
+    FULL = "full"  # the tailored plan
+
+
+class DayKind(StrEnum):
+    """A day of the plan (its own type: a gentle day is not the plan's gentle state)."""
+
+    TRAINING = "training"
+    EASY = "easy"
+    REST = "rest"
+    GENTLE = "gentle"
+    STOPPED = "stopped"
+
+
+class Level(StrEnum):
+    """What a check-in rule does when it holds."""
+
+    EMERGENCY = "emergency"  # stops the plan
+    SEE_PROFESSIONAL = "see_professional"  # gentle movement only, book an appointment
+    REST = "rest"  # a rest day (the day of the check-in and the next)
+    ADVICE = "advice"  # a word of advice, the plan unchanged
+
+
+STOPPED, GENTLE, FULL = PlanStatus.STOPPED, PlanStatus.GENTLE, PlanStatus.FULL
+TRAINING, EASY, REST = DayKind.TRAINING, DayKind.EASY, DayKind.REST
+GENTLE_DAY, STOPPED_DAY = DayKind.GENTLE, DayKind.STOPPED
 
 
 # --- Input ----------------------------------------------------------------------------
@@ -234,6 +260,10 @@ SITTING_BREAKS = (
 )
 EASY_ACTIVITY = "Walk easily for 15 to 20 minutes, or cycle or swim gently. No running hard today."
 REST_ACTIVITY = "Skip today's run. An easy walk, gentle cycling or swimming is better than staying still."
+HOLD_VOLUME = (
+    "Keep this week's distance the same as last week's, then add no more than about 10% a week: fast jumps "
+    "in distance go with more running injuries."
+)
 CUT_RUNNING = (
     "Cut your running by about a third next week (shorter, easier runs), and build back up by no more than "
     "about 10% a week once runs stop hurting."
@@ -254,19 +284,64 @@ class Entry:
     variant: str = "standard"  # or "harder" (the week-4 progression)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Day:
-    number: int  # 1-28
+    """A day of the plan. Made by the named constructors below, one per kind of day."""
+
+    number: int  # 1-28 (more after the plan, when its last week goes on)
     date: date
     week: int
-    kind: str  # training / easy / rest / gentle / stopped
+    kind: DayKind
     title: str
-    warm_up: list[Entry]
-    exercises: list[Entry]
-    minutes: int
+    warm_up: list[Entry] = field(default_factory=list)
+    exercises: list[Entry] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why the day is not a plain training day
     suggestions: list[str] = field(default_factory=list)
     adapted: bool = False  # changed by a check-in or a flag of the result
+
+    @property
+    def minutes(self) -> int:
+        return sum(e.dosage.minutes for e in self.warm_up + self.exercises)
+
+    @classmethod
+    def stopped(cls, *, number: int, date: date, week: int, reasons: list[str]) -> Day:
+        return cls(
+            number=number, date=date, week=week, kind=DayKind.STOPPED,
+            title="No exercises: get medical help first", reasons=reasons, adapted=True,
+        )  # fmt: skip
+
+    @classmethod
+    def rest(cls, *, number: int, date: date, week: int, options: list[Entry], reasons: list[str]) -> Day:
+        return cls(
+            number=number, date=date, week=week, kind=DayKind.REST,
+            title="Rest day: easy walking and gentle movement", exercises=options, reasons=reasons,
+            suggestions=[REST_ACTIVITY, SITTING_BREAKS], adapted=True,
+        )  # fmt: skip
+
+    @classmethod
+    def easy(cls, *, number: int, date: date, week: int, options: list[Entry]) -> Day:
+        return cls(
+            number=number, date=date, week=week, kind=DayKind.EASY,
+            title="Easy day: walking and gentle movement", exercises=options,
+            suggestions=[EASY_ACTIVITY, SITTING_BREAKS],
+        )  # fmt: skip
+
+    @classmethod
+    def gentle(cls, *, number: int, date: date, week: int, exercises: list[Entry], reasons: list[str]) -> Day:
+        return cls(
+            number=number, date=date, week=week, kind=DayKind.GENTLE, title="Gentle movement only",
+            exercises=exercises, reasons=reasons, suggestions=[SITTING_BREAKS],
+        )  # fmt: skip
+
+    @classmethod
+    def training(
+        cls, *, number: int, date: date, week: int, warm_up: list[Entry], exercises: list[Entry], flare: bool
+    ) -> Day:
+        reasons = ["a flare-up: exercises that could strain your back are left out today"] if flare else []
+        return cls(
+            number=number, date=date, week=week, kind=DayKind.TRAINING, title=f"Week {week} routine",
+            warm_up=warm_up, exercises=exercises, reasons=reasons, adapted=flare,
+        )  # fmt: skip
 
 
 @dataclass
@@ -283,7 +358,7 @@ class Notice:
 
     day: date
     code: str
-    level: str  # emergency / see_professional / rest / advice
+    level: Level
     title: str
     text: str
     reasons: list[str]
@@ -299,9 +374,9 @@ class Focus:
 
 @dataclass
 class Program:
-    status: str  # stopped / gentle / full, as of `as_of`
+    status: PlanStatus  # as of `as_of`
     as_of: date  # the day the programme was built for (today)
-    tier: str  # the result's tier, or the one a check-in raised
+    tier: Tier  # the result's tier, or the one a check-in raised
     when_to_act: str
     reasons: list[str]  # why the programme is stopped or gentle
     start: date
@@ -311,7 +386,7 @@ class Program:
     notices: list[Notice]
     flags: list[str]  # caution flags in force today
     exercises: list[ExerciseSpec]  # every exercise the plan uses, for its instructions
-    advice: list[dict[str, Any]]
+    advice: list[AdviceItem]
     finished: bool = False  # today is after the last day of the plan
 
     @property
@@ -324,12 +399,11 @@ class Program:
 
 # --- Check-in rules -------------------------------------------------------------------------
 
-PAIN_REST_AT = 7  # pain at a check-in that makes the day a rest day
-PAIN_RISE_REST = 2  # points above the start that make the day a rest day
-MEANINGFUL_DROP_POINTS, MEANINGFUL_DROP_SHARE = 2, 0.3  # CLINICAL.md "not improving"
-SUGGEST_PHYSIO_WEEKS, SEE_PROFESSIONAL_WEEKS = 2, 6
-SETTLED_PAIN = 1  # pain at or below this counts as settled: no "not improving" flag
 CARRY_DAYS = 1  # a check-in's pain also decides the next day, until the next check-in
+# "Worse than the start": pain above the start (and above settled) at this many of the latest
+# check-ins. Two of three, so that a runner whose pain goes 4, 3, 4 from a start of 3 is seen
+# too, while one bad day stays a rest day (our rule).
+WORSE_AT, WORSE_OF = 2, 3
 
 
 @dataclass(frozen=True)
@@ -338,6 +412,7 @@ class Context:
     start_pain: int
     weeks_before: int  # weeks of home care before the assessment
     known_signs: frozenset[str] = frozenset()  # warning signs the assessment already triaged
+    unit: str = "km"  # of the distances reported at check-ins
 
 
 def day_month(d: date) -> str:
@@ -345,19 +420,20 @@ def day_month(d: date) -> str:
     return f"{d.day} {d:%B}"
 
 
-def known_signs(result: dict) -> frozenset[str]:
+def known_signs(result: Result) -> frozenset[str]:
     """The answers behind the result's triage: signs a check-in cannot report as new (under
     their current code, for a result stored before a question was asked more precisely)."""
-    codes = {code for reason in result["triage_reasons"] for code in reason["answers"]}
+    codes = {code for reason in result.triage_reasons for code in reason.answers}
     return frozenset(codes | {REPLACED_BY[code] for code in codes if code in REPLACED_BY})
 
 
-def _improved(ctx: Context, pain: int) -> bool:
+def improved(ctx: Context, pain: int) -> bool:
+    """Settled, or a meaningful improvement from the start: 2 points or 30% (CLINICAL.md)."""
     drop = ctx.start_pain - pain
     return (
-        pain <= SETTLED_PAIN
-        or drop >= MEANINGFUL_DROP_POINTS
-        or (drop > 0 and drop >= MEANINGFUL_DROP_SHARE * ctx.start_pain)
+        pain <= th.SETTLED_PAIN
+        or drop >= th.MEANINGFUL_DROP_POINTS
+        or (drop > 0 and drop >= th.MEANINGFUL_DROP_SHARE * ctx.start_pain)
     )
 
 
@@ -369,13 +445,18 @@ def _sign_words(codes: Iterable[str]) -> str:
     return "; ".join(label_of(c).rstrip(".").lower() for c in codes)
 
 
+def weekly_distance(history: Sequence[CheckInSpec], ending: date) -> float:
+    """The distance run in the 7 days up to `ending`, from the check-ins."""
+    return sum(c.distance or 0 for c in history if ending - timedelta(days=6) <= c.day <= ending)
+
+
 # Rules on the check-ins so far (oldest first, at least one). Each gives its reasons, or
 # nothing when it does not hold. "Lasting" rules hold from the day they first held to the
 # end of the plan; the others hold on the day of the check-in and the next (CARRY_DAYS).
 @dataclass(frozen=True)
 class CheckInRule:
     code: str
-    level: str  # emergency / see_professional / rest / advice
+    level: Level
     lasting: bool
     title: str
     text: str
@@ -393,12 +474,14 @@ def _new_warning_sign(history, ctx):
 
 def _pain_high(history, ctx):
     c = history[-1]
-    return [f"your pain was {c.pain}/10 at your check-in on {day_month(c.day)}"] if c.pain >= PAIN_REST_AT else []
+    if c.pain >= th.FLARE_PAIN:
+        return [f"your pain was {c.pain}/10 at your check-in on {day_month(c.day)}"]
+    return []
 
 
 def _pain_up(history, ctx):
     c = history[-1]
-    if c.pain - ctx.start_pain >= PAIN_RISE_REST:
+    if c.pain - ctx.start_pain >= th.PAIN_RISE_REST:
         return [f"your pain rose from {ctx.start_pain}/10 at the start to {c.pain}/10 on {day_month(c.day)}"]
     return []
 
@@ -411,14 +494,16 @@ def _painful_runs(history, ctx):
 
 
 def _worse_than_start(history, ctx):
-    # One bad day (pain up 2) is a rest day (see _pain_up); worse at two check-ins in a row
-    # is a trend that needs a professional's look.
-    # Pain that has settled (SETTLED_PAIN or less) is never "worse", even from a start of 0 (prevention).
-    last = history[-2:]
-    if len(last) == 2 and all(c.pain > max(ctx.start_pain, SETTLED_PAIN) for c in last):
+    # One bad day (pain up 2) is a rest day (see _pain_up); worse at WORSE_AT of the latest
+    # WORSE_OF check-ins is a trend that needs a professional's look. Pain that has settled
+    # is never "worse", even from a start of 0 (prevention).
+    latest = history[-WORSE_OF:]
+    worse = [c for c in latest if c.pain > max(ctx.start_pain, th.SETTLED_PAIN)]
+    if len(worse) >= WORSE_AT and history[-1] in worse:
+        readings = ", ".join(f"{c.pain}/10" for c in latest)
         return [
-            f"your pain at your last two check-ins ({last[0].pain}/10 and {last[1].pain}/10) "
-            f"was higher than at the start ({ctx.start_pain}/10)"
+            f"your pain was higher than at the start ({ctx.start_pain}/10) at {len(worse)} of your last "
+            f"{len(latest)} check-ins ({readings})"
         ]
     return []
 
@@ -427,7 +512,7 @@ def _not_improving_for(weeks: int):
     def rule(history, ctx):
         c = history[-1]
         care = _weeks_of_care(ctx, c.day)
-        if care >= weeks and not _improved(ctx, c.pain):
+        if care >= weeks and not improved(ctx, c.pain):
             return [
                 f"after about {math.floor(care)} weeks of home care your pain is {c.pain}/10, "
                 f"against {ctx.start_pain}/10 at the start: less than a 2-point (or 30%) improvement"
@@ -437,67 +522,110 @@ def _not_improving_for(weeks: int):
     return rule
 
 
+def _load_jump(history, ctx):
+    # The questionnaire's load rule, measured: the last 7 days against the 7 days two weeks
+    # earlier, from the distances reported at check-ins (CLINICAL.md, "Runners").
+    c = history[-1]
+    if not c.distance:
+        return []
+    now, before = weekly_distance(history, c.day), weekly_distance(history, c.day - timedelta(days=14))
+    if before <= 0 or now <= before * (1 + th.LOAD_JUMP_SHARE):
+        return []
+    return [
+        f"you ran {now:g} {ctx.unit} in the 7 days to {day_month(c.day)}, against {before:g} {ctx.unit} "
+        f"two weeks earlier: {round(100 * (now / before - 1))}% more (over {round(100 * th.LOAD_JUMP_SHARE)}%)"
+    ]
+
+
 CHECK_IN_RULES: tuple[CheckInRule, ...] = (
     # Any warning sign re-triages at once (CLINICAL.md): the plan stops.
     CheckInRule(
         "new_warning_sign",
-        EMERGENCY,
+        Level.EMERGENCY,
         True,
         "Stop the exercises and get medical help now",
-        WHEN_TO_ACT[EMERGENCY],
+        WHEN_TO_ACT[Tier.EMERGENCY],
         _new_warning_sign,
     ),
     CheckInRule(
         "worse_than_start",
-        ROUTINE,
+        Level.SEE_PROFESSIONAL,
         True,
         "Book an appointment with a professional",
-        WHEN_TO_ACT[ROUTINE] + " Until then, the plan keeps to gentle movement.",
+        WHEN_TO_ACT[Tier.ROUTINE] + " Until then, the plan keeps to gentle movement.",
         _worse_than_start,
     ),
     CheckInRule(
         "not_improving",
-        ROUTINE,
+        Level.SEE_PROFESSIONAL,
         True,
         "Book an appointment with a professional",
-        WHEN_TO_ACT[ROUTINE] + " Until then, the plan keeps to gentle movement.",
-        _not_improving_for(SEE_PROFESSIONAL_WEEKS),
+        WHEN_TO_ACT[Tier.ROUTINE] + " Until then, the plan keeps to gentle movement.",
+        _not_improving_for(th.SEE_PROFESSIONAL_WEEKS),
     ),
-    CheckInRule(
-        "pain_high",
-        REST,
-        False,
-        "Today is a rest day",
-        REST_ACTIVITY,
-        _pain_high,
-    ),
-    CheckInRule(
-        "pain_up",
-        REST,
-        False,
-        "Today is a rest day",
-        REST_ACTIVITY,
-        _pain_up,
-    ),
-    CheckInRule(
-        "painful_runs",
-        REST,
-        False,
-        "Rest today and run less next week",
-        CUT_RUNNING,
-        _painful_runs,
-    ),
+    CheckInRule("pain_high", Level.REST, False, "Today is a rest day", REST_ACTIVITY, _pain_high),
+    CheckInRule("pain_up", Level.REST, False, "Today is a rest day", REST_ACTIVITY, _pain_up),
+    CheckInRule("painful_runs", Level.REST, False, "Rest today and run less next week", CUT_RUNNING, _painful_runs),
+    CheckInRule("load_jump", Level.REST, False, "Rest today and hold your weekly distance", HOLD_VOLUME, _load_jump),
     CheckInRule(
         "suggest_physio",
-        "advice",
+        Level.ADVICE,
         True,
         "Consider seeing a physiotherapist",
         "Your pain has not clearly improved yet. A physiotherapist can check what is going on and adjust "
         "your exercises; keep going with the plan meanwhile.",
-        _not_improving_for(SUGGEST_PHYSIO_WEEKS),
+        _not_improving_for(th.SUGGEST_PHYSIO_WEEKS),
     ),
 )
-SEE_PROFESSIONAL_RULES = ("worse_than_start", "not_improving")
+
+
+# --- Step 1: the events from the check-ins ---------------------------------------------------
+
+
+def check_in_history(check_ins: Iterable[CheckInSpec], start: date, today: date) -> list[CheckInSpec]:
+    """The check-ins that count, oldest first: one a day, from the start to today."""
+    return sorted({c.day: c for c in check_ins if start <= c.day <= today}.values(), key=lambda c: c.day)
+
+
+@dataclass
+class Events:
+    """What the check-ins raised: every notice; each lasting rule from the day it first held; each
+    passing rule on the day it held."""
+
+    notices: list[Notice] = field(default_factory=list)
+    lasting: dict[str, tuple[date, list[str]]] = field(default_factory=dict)
+    passing: dict[date, list[tuple[CheckInRule, list[str]]]] = field(default_factory=dict)
+
+    def raised_on(self, d: date, level: Level) -> list[list[str]]:
+        """The reasons of each lasting rule of `level` that holds on day d (in the rule table's order)."""
+        held = [self.lasting.get(rule.code) for rule in CHECK_IN_RULES if rule.level == level and rule.lasting]
+        return [reasons for since, reasons in filter(None, held) if since <= d]
+
+
+def check_in_events(history: Sequence[CheckInSpec], ctx: Context, result_tier: Tier) -> Events:
+    """Each rule on the history up to each check-in: the notices, and when each rule held.
+
+    "Consider a physio" is only worth saying while the plan is not limited already (by the
+    result or by a check-in)."""
+    events = Events()
+    for i, c in enumerate(history):
+        for rule in CHECK_IN_RULES:
+            if rule.lasting and rule.code in events.lasting:
+                continue
+            reasons = rule.reasons(history[: i + 1], ctx)
+            if not reasons:
+                continue
+            if rule.lasting:
+                events.lasting[rule.code] = (c.day, reasons)
+            else:
+                events.passing.setdefault(c.day, []).append((rule, reasons))
+            events.notices.append(Notice(c.day, rule.code, rule.level, rule.title, rule.text, reasons))
+    limited = result_tier != Tier.SELF_CARE or any(
+        rule.code in events.lasting for rule in CHECK_IN_RULES if rule.level == Level.SEE_PROFESSIONAL
+    )
+    if limited:
+        events.notices = [n for n in events.notices if n.code != "suggest_physio"]
+    return events
 
 
 # --- Choosing exercises -----------------------------------------------------------------------
@@ -527,8 +655,9 @@ class Routine:
     walk: Choice | None
 
 
-def _focus_of(result: dict) -> list[tuple[str, str, int | None]]:
-    top = [(i["code"], i["label"], i["score"]) for i in result.get("imbalances", []) if i["score"] >= POSSIBLE]
+def focus_of(result: Result) -> list[tuple[str, str, int | None]]:
+    """The imbalances the routine is for: the strongest possible ones, or a general routine."""
+    top = [(i.code, i.label, i.score) for i in result.imbalances if i.score >= POSSIBLE]
     if top:
         return top[:TOP_COVERED]
     return [(code, CATALOGUE_BY_CODE[code].label, None) for code in GENERAL_FOCUS]
@@ -541,141 +670,190 @@ def _why(code: str, label: str, score: int | None) -> str:
     return f"for {label.lower()}, one of the imbalances your answers point at most ({score} out of 100)"
 
 
-def choose_routine(result: dict, library: Sequence[ExerciseSpec], flags: frozenset[str], gentle: bool) -> Routine:
-    """The exercises of a training day, a warm-up and the easy-day options, for these flags."""
-    focus = _focus_of(result)
-    focus_codes = [code for code, _, _ in focus]
-    safe = sorted((e for e in library if allowed(e, flags) and (e.gentle or not gentle)), key=lambda e: e.slug)
-    pool = [e for e in safe if not e.warm_up and e.kind != ACTIVITY]
-    budget = GENTLE_MINUTES if gentle else ROUTINE_MINUTES[1]
-    most = MAX_GENTLE_EXERCISES if gentle else MAX_EXERCISES
+GENTLE_WHY = "gentle movement that keeps you active until a professional has checked your back"
+MIN_GENTLE_EXERCISES = 2  # a gentle day is never empty: topped up with the library's gentle options
 
-    warm_up = tuple(
-        Choice(e, ("gets your hips and back warm before the routine",))
-        for e in sorted((e for e in safe if e.warm_up), key=lambda e: (e.minutes, e.slug))[:WARM_UP_EXERCISES]
-    )
-    chosen: list[ExerciseSpec] = []
-    why: dict[str, list[str]] = {}
-    by_slug = {e.slug: e for e in library}
 
-    def cost(e: ExerciseSpec) -> int:
+class RoutinePicker:
+    """Chooses a training day's routine for these flags, in phases (the methods, in order):
+
+    1. `cover_focus`: one exercise for each focus imbalance, strongest first, on the side it asks
+       for first (a stretch or a strength exercise);
+    2. `balance_sides`: the other side for each focus imbalance, within the time budget;
+    3. `fill_to_minimum`: up to the minimum count and time, the less represented side first;
+    4. `top_up_gentle`: a gentle routine is never empty (gentle mobility the library marks safe).
+
+    Only the easiest version of an exercise that the flags allow is chosen: a harder variant comes
+    with the weeks (`entry_for`), never on day 1. Never two versions of one exercise; the top of the
+    time budget is checked at the plan's peak dosage (week 4).
+    """
+
+    def __init__(self, result: Result, library: Sequence[ExerciseSpec], flags: frozenset[str], gentle: bool):
+        self.result, self.gentle = result, gentle
+        self.focus = focus_of(result)
+        self.focus_codes = [code for code, _, _ in self.focus]
+        self.by_slug = {e.slug: e for e in library}
+        self.safe = sorted((e for e in library if allowed(e, flags) and (e.gentle or not gentle)), key=lambda e: e.slug)
+        safe_slugs = {e.slug for e in self.safe}
+        # The entry level: an exercise whose easier version this runner may do is not a starting point.
+        self.pool = [
+            e
+            for e in self.safe
+            if not e.warm_up and e.kind != ACTIVITY and (e.easier not in safe_slugs or not e.easier)
+        ]
+        self.budget = GENTLE_MINUTES if gentle else ROUTINE_MINUTES[1]
+        self.most = MAX_GENTLE_EXERCISES if gentle else MAX_EXERCISES
+        warm_ups = sorted((e for e in self.safe if e.warm_up), key=lambda e: (e.minutes, e.slug))
+        self.warm_up = tuple(
+            Choice(e, ("gets your hips and back warm before the routine",)) for e in warm_ups[:WARM_UP_EXERCISES]
+        )
+        self.chosen: list[ExerciseSpec] = []
+        self.why: dict[str, list[str]] = {}
+
+    # --- the phases ---
+
+    def routine(self) -> Routine:
+        self.cover_focus()
+        self.balance_sides()
+        if not self.gentle:
+            self.fill_to_minimum()
+        else:
+            self.top_up_gentle()
+        easy = sorted((e for e in self.pool if e.gentle), key=lambda e: self.rank(e, None))[:EASY_DAY_EXTRAS]
+        walk = next((e for e in self.safe if e.kind == ACTIVITY), None)
+        return Routine(
+            warm_up=self.warm_up,
+            main=self.ordered(),
+            easy=tuple(Choice(e, ("gentle movement that keeps you loose on an easy day",)) for e in easy),
+            walk=Choice(walk, ("staying active helps back pain settle",)) if walk else None,
+        )
+
+    def cover_focus(self) -> None:
+        for code, _, _ in self.focus:
+            if len(self.chosen) >= self.most or any(code in e.targets for e in self.chosen):
+                continue
+            e = self.pick(code, FIRST_KIND[code] in LOOSENING, within_budget=False) or self.pick(code, None, False)
+            if e:
+                self.add(e)
+
+    def balance_sides(self) -> None:
+        for code, _, _ in self.focus:
+            sides = {_loosening(e) for e in self.chosen if code in e.targets}
+            for side in (True, False):
+                if side not in sides and len(self.chosen) < self.most and (e := self.pick(code, side, True)):
+                    self.add(e)
+
+    def fill_to_minimum(self) -> None:
+        extra = self.focus_codes + [i.code for i in self.result.imbalances if i.code not in self.focus_codes]
+        extra += [code for code in GENERAL_FOCUS if code not in extra]
+        while len(self.chosen) < self.most and (
+            len(self.chosen) < MIN_EXERCISES or self.minutes(peak=False) < ROUTINE_MINUTES[0]
+        ):
+            loosening = sum(map(_loosening, self.chosen)) <= len(self.chosen) / 2
+            e = next(
+                (e for code in extra if (e := self.pick(code, loosening, True) or self.pick(code, None, True))), None
+            )
+            if e is None and len(self.chosen) < MIN_EXERCISES:
+                e = self.shortest_left(loosening)  # the minimum count comes before the time budget
+            if e is None:
+                return
+            self.add(e, rounding_out=True)
+
+    def top_up_gentle(self) -> None:
+        left = sorted(
+            (e for e in self.pool if e not in self.chosen and not self.variant_of_chosen(e)),
+            key=lambda e: self.rank(e, None),
+        )
+        for e in left[: max(0, MIN_GENTLE_EXERCISES - len(self.chosen))]:
+            self.add(e, rounding_out=True)
+
+    def ordered(self) -> tuple[Choice, ...]:
+        """Strength before stretching: the stretches end the routine as a cool-down."""
+        order = {MOBILITY: 0, STRENGTH: 1, STRETCH: 2}
+        chosen = sorted(self.chosen, key=lambda e: (order.get(e.kind, 3), self.chosen.index(e)))
+        return tuple(
+            Choice(
+                e,
+                # Until a professional has checked, the contributors wait (the result page says so too).
+                (GENTLE_WHY,) if self.gentle else tuple(self.why[e.slug]),
+                tuple(code for code in self.focus_codes if code in e.targets),
+            )
+            for e in chosen
+        )
+
+    # --- the helpers the phases share ---
+
+    def cost(self, e: ExerciseSpec) -> int:
         """Minutes at the plan's peak dosage, so that week 4 stays within the time budget too."""
-        if gentle:
+        if self.gentle:
             return e.minutes
-        harder = by_slug.get(e.harder) if e.harder else None
+        harder = self.by_slug.get(e.harder) if e.harder else None
         return max(dosage_at(e, HARDER_VARIANT_STEP).minutes, harder.minutes if harder else 0)
 
-    def minutes(peak: bool = True) -> int:
-        return sum(c.spec.minutes for c in warm_up) + sum(cost(e) if peak else e.minutes for e in chosen)
+    def minutes(self, peak: bool = True) -> int:
+        return sum(c.spec.minutes for c in self.warm_up) + sum(self.cost(e) if peak else e.minutes for e in self.chosen)
 
-    def rank(e: ExerciseSpec, kind: str | None):
-        return (kind is not None and e.kind != kind, -sum(code in e.targets for code in focus_codes), e.minutes, e.slug)
+    def rank(self, e: ExerciseSpec, kind: str | None):
+        return (
+            kind is not None and e.kind != kind,
+            -sum(code in e.targets for code in self.focus_codes),
+            e.minutes,
+            e.slug,
+        )
 
-    def family(e: ExerciseSpec) -> str:
+    def family(self, e: ExerciseSpec) -> str:
         """The easiest exercise of its progression chain (easier -> harder -> ...)."""
         seen = {e.slug}
-        while e.easier in by_slug and e.easier not in seen:
-            e = by_slug[e.easier]
+        while e.easier in self.by_slug and e.easier not in seen:
+            e = self.by_slug[e.easier]
             seen.add(e.slug)
         return e.slug
 
-    def variant_of_chosen(e: ExerciseSpec) -> bool:
+    def variant_of_chosen(self, e: ExerciseSpec) -> bool:
         """An easier or harder version of an exercise already in the routine: one of a chain is enough."""
-        return family(e) in {family(c) for c in chosen}
+        return self.family(e) in {self.family(c) for c in self.chosen}
 
-    def pick(code: str, loosening: bool | None, within_budget: bool) -> ExerciseSpec | None:
+    def pick(self, code: str, loosening: bool | None, within_budget: bool) -> ExerciseSpec | None:
         """The best exercise for `code` on one side of the routine (a true stretch before mobility)."""
         candidates = [
             e
-            for e in pool
+            for e in self.pool
             if code in e.targets
-            and e not in chosen
-            and not variant_of_chosen(e)
+            and e not in self.chosen
+            and not self.variant_of_chosen(e)
             and (loosening is None or _loosening(e) == loosening)
-            and (not within_budget or minutes() + cost(e) <= budget)
+            and (not within_budget or self.minutes() + self.cost(e) <= self.budget)
         ]
         kind = None if loosening is None else STRETCH if loosening else STRENGTH
-        return min(candidates, key=lambda e: rank(e, kind), default=None)
+        return min(candidates, key=lambda e: self.rank(e, kind), default=None)
 
-    def add(e: ExerciseSpec) -> None:
-        chosen.append(e)
-        why[e.slug] = [_why(code, label, score) for code, label, score in focus if code in e.targets]
+    def shortest_left(self, loosening: bool) -> ExerciseSpec | None:
+        left = [e for e in self.pool if e not in self.chosen and not self.variant_of_chosen(e)]
+        return min(left, key=lambda e: (self.cost(e), _loosening(e) != loosening, e.slug), default=None)
 
-    # 1. Every focus imbalance first, strongest first, on the side it asks for (or any side).
-    for code, _, _ in focus:
-        first = FIRST_KIND[code] in LOOSENING
-        if any(code in e.targets for e in chosen):
-            continue
-        e = pick(code, first, False) or pick(code, None, False)
-        if e and len(chosen) < most:
-            add(e)
-    # 2. Balance: the other side for each focus imbalance, within the time budget.
-    for code, _, _ in focus:
-        if len(chosen) >= most:
-            break
-        sides = {_loosening(e) for e in chosen if code in e.targets}
-        for side in (True, False):
-            if side not in sides and len(chosen) < most:
-                e = pick(code, side, True)
-                if e:
-                    add(e)
-    # 3. Up to the minimum count and time: the less represented side first, then the next contributors.
-    extra = focus_codes + [i["code"] for i in result.get("imbalances", []) if i["code"] not in focus_codes]
-    extra += [code for code in GENERAL_FOCUS if code not in extra]
-    while (
-        not gentle and len(chosen) < most and (len(chosen) < MIN_EXERCISES or minutes(peak=False) < ROUTINE_MINUTES[0])
-    ):
-        loosening = sum(map(_loosening, chosen)) <= len(chosen) / 2
-        e = next((e for code in extra if (e := pick(code, loosening, True) or pick(code, None, True))), None)
-        if e is None and len(chosen) < MIN_EXERCISES:
-            # The minimum count comes before the time budget: the shortest safe exercise left.
-            left = [e for e in pool if e not in chosen and not variant_of_chosen(e)]
-            e = min(left, key=lambda e: (cost(e), _loosening(e) != loosening, e.slug), default=None)
-        if e is None:
-            break
-        chosen.append(e)
-        covered = [label.lower() for code, label, _ in focus if code in e.targets]
-        targets = [CATALOGUE_BY_CODE[t].label.lower() for t in e.targets if t in CATALOGUE_BY_CODE]
-        why[e.slug] = (
-            [_why(code, label, score) for code, label, score in focus if code in e.targets]
-            if covered
-            else [f"rounds out the routine: helps with {' and '.join(targets[:2]) or 'general fitness'}"]
-        )
-
-    # Strength before stretching: the stretches end the routine as a cool-down.
-    order = {MOBILITY: 0, STRENGTH: 1, STRETCH: 2}
-    if gentle:
-        # Until a professional has checked, the contributors wait (the result page says so too).
-        why = {
-            slug: ["gentle movement that keeps you active until a professional has checked your back"] for slug in why
-        }
-    main = tuple(
-        Choice(e, tuple(why[e.slug]), tuple(code for code in focus_codes if code in e.targets))
-        for e in sorted(chosen, key=lambda e: (order.get(e.kind, 3), chosen.index(e)))
-    )
-
-    easy_pool = [e for e in pool if e.gentle]
-    easy = sorted(easy_pool, key=lambda e: rank(e, None))[:EASY_DAY_EXTRAS]
-    walk = next((e for e in safe if e.kind == ACTIVITY), None)
-    return Routine(
-        warm_up=warm_up,
-        main=main,
-        easy=tuple(Choice(e, ("gentle movement that keeps you loose on an easy day",)) for e in easy),
-        walk=Choice(walk, ("staying active helps back pain settle",)) if walk else None,
-    )
+    def add(self, e: ExerciseSpec, rounding_out: bool = False) -> None:
+        self.chosen.append(e)
+        why = [_why(code, label, score) for code, label, score in self.focus if code in e.targets]
+        if not why and rounding_out:
+            targets = [CATALOGUE_BY_CODE[t].label.lower() for t in e.targets if t in CATALOGUE_BY_CODE]
+            why = [f"rounds out the routine: helps with {' and '.join(targets[:2]) or 'general fitness'}"]
+        self.why[e.slug] = why
 
 
-# --- Building the plan ---------------------------------------------------------------------------
+def choose_routine(result: Result, library: Sequence[ExerciseSpec], flags: frozenset[str], gentle: bool) -> Routine:
+    """The exercises of a training day, a warm-up and the easy-day options, for these flags."""
+    return RoutinePicker(result, library, flags, gentle).routine()
 
 
-def _entry(
-    choice: Choice, step: int, library: dict[str, ExerciseSpec], flags, gentle: bool, taken: Iterable[str] = ()
+def entry_for(
+    choice: Choice, step: int, library: dict[str, ExerciseSpec], flags, *, harder_ready: bool, taken: Iterable[str] = ()
 ) -> Entry:
-    """An exercise at a week's dosage step; from HARDER_VARIANT_STEP its harder variant, when
-    the flags allow it, the routine does not already have it, and it does the same job (the
+    """An exercise at a week's dosage step. From HARDER_VARIANT_STEP, once the runner is ready
+    (`harder_ready`: the easier one done and pain not up, by the check-ins), its harder variant,
+    when the flags allow it, the routine does not already have it, and it does the same job (the
     same side of the routine, every focus imbalance the exercise is there for)."""
     e, why = choice.spec, list(choice.why)
-    if step >= HARDER_VARIANT_STEP and not gentle and e.harder in library and e.harder not in taken:
+    if step >= HARDER_VARIANT_STEP and harder_ready and e.harder in library and e.harder not in taken:
         harder = library[e.harder]
         same_job = _loosening(harder) == _loosening(e) and set(choice.covers) <= set(harder.targets)
         if allowed(harder, flags) and not harder.warm_up and same_job:
@@ -686,20 +864,168 @@ def _entry(
     return Entry(e.slug, e.name, e.kind, dosage, dosage.text, why)
 
 
-def _result_flags(result: dict) -> frozenset[str]:
-    # No default: a result without its flags must never reach the exercises (see migration 0002).
-    return frozenset(flag["code"] for flag in result["flags"])
+# --- Step 2: the plan's state, flags and rest reasons on a day ---------------------------------
 
 
-def _flare_in(ctx: Context, check_in: CheckInSpec) -> bool:
+@dataclass(frozen=True)
+class State:
+    status: PlanStatus
+    tier: Tier
+    reasons: list[str]
+
+
+def flare_in(ctx: Context, check_in: CheckInSpec) -> bool:
     """A check-in that shows a flare-up: high pain, pain well up from the start, or a painful run."""
     return (
-        check_in.pain >= PAIN_REST_AT or check_in.pain - ctx.start_pain >= PAIN_RISE_REST or check_in.run in PAINFUL_RUN
+        check_in.pain >= th.FLARE_PAIN
+        or check_in.pain - ctx.start_pain >= th.PAIN_RISE_REST
+        or check_in.run in PAINFUL_RUN
     )
 
 
+@dataclass
+class PlanDays:
+    """What decides each day: the result, the check-ins and the events they raised."""
+
+    result: Result
+    ctx: Context
+    history: list[CheckInSpec]
+    events: Events
+
+    def latest_on(self, d: date) -> CheckInSpec | None:
+        earlier = [c for c in self.history if c.day <= d]
+        return earlier[-1] if earlier else None
+
+    def state_on(self, d: date) -> State:
+        """Stopped by an emergency (at the assessment or a check-in), gentle while a professional
+        should look (the result's tier, or a check-in's), else the full plan."""
+        triage_reasons = [r.text for r in self.result.triage_reasons]
+        if self.result.tier == Tier.EMERGENCY:
+            return State(STOPPED, Tier.EMERGENCY, triage_reasons)
+        if stopped := self.events.raised_on(d, Level.EMERGENCY):
+            return State(STOPPED, Tier.EMERGENCY, stopped[0])
+        if self.result.tier in (Tier.URGENT, Tier.ROUTINE):
+            return State(GENTLE, self.result.tier, triage_reasons)
+        if held := self.events.raised_on(d, Level.SEE_PROFESSIONAL):
+            return State(GENTLE, Tier.ROUTINE, [reason for reasons in held for reason in reasons])
+        return State(FULL, Tier.SELF_CARE, [])
+
+    def flags_on(self, d: date) -> frozenset[str]:
+        """The result's caution flags, with a flare-up by the latest check-in (for its day and the
+        next) or, before any check-in, by the assessment."""
+        latest = self.latest_on(d)
+        if latest is None:
+            flare = ACUTE_FLARE in self.result.flag_codes
+        else:
+            flare = (d - latest.day).days <= CARRY_DAYS and flare_in(self.ctx, latest)
+        return frozenset(self.result.flag_codes - {ACUTE_FLARE} | ({ACUTE_FLARE} if flare else set()))
+
+    def rest_reasons(self, d: date, number: int) -> list[str]:
+        """Why day d is a rest day: the result's reasons on day 1, a check-in's on its day and the
+        next (unless a later check-in came in between)."""
+        reasons = [r.text for r in self.result.rest_day_reasons] if number == 1 and self.result.rest_day else []
+        for offset in range(CARRY_DAYS + 1):
+            for rule, why in self.events.passing.get(d - timedelta(days=offset), []):
+                if rule.level == Level.REST and (offset == 0 or self.latest_on(d).day == d - timedelta(days=offset)):
+                    reasons += why
+        return list(dict.fromkeys(reasons))
+
+    def harder_ready(self, week_start: date) -> bool:
+        """Ready for a harder variant: with no check-ins, from the week the plan names; with
+        check-ins, once one says the whole routine was done and the latest pain is not above
+        the start."""
+        before = [c for c in self.history if c.day < week_start]
+        if not before:
+            return True
+        return any(c.routine_done == DONE_ALL for c in before) and before[-1].pain <= self.ctx.start_pain
+
+
+# --- Step 3: the week's progression --------------------------------------------------------------
+
+
+def week_steps(history: Sequence[CheckInSpec], notices: Sequence[Notice], start: date) -> list[tuple[int, str]]:
+    """Each week's dosage step, with why it was held: one up each week, unless last week's
+    check-ins finished the routine less than half the time, or had a rest day for pain."""
+    steps: list[tuple[int, str]] = []
+    step = 0
+    for w in range(PROGRAM_WEEKS):
+        week_start = start + timedelta(days=w * DAYS_PER_WEEK)
+        last_start = week_start - timedelta(days=DAYS_PER_WEEK)
+        last_week = [c for c in history if last_start <= c.day < week_start]
+        unfinished = [c for c in last_week if c.routine_done != DONE_ALL]
+        rests = [n for n in notices if n.level == Level.REST and last_start <= n.day < week_start]
+        note = ""
+        if w == 0:
+            pass
+        elif last_week and len(unfinished) * 2 > len(last_week):
+            note = (
+                f"The dosage stays as last week's: you finished the routine on {len(last_week) - len(unfinished)} "
+                f"of your {len(last_week)} check-ins last week."
+            )
+        elif rests:
+            note = "The dosage stays as last week's: last week had a rest day for pain."
+        else:
+            step += 1
+        steps.append((step, note))
+    return steps
+
+
+# --- Step 4: the days ------------------------------------------------------------------------------
+
+
+@dataclass
+class DayMaker:
+    """Makes each day from the plan's state on it, with the routine its flags allow."""
+
+    plan: PlanDays
+    library: Sequence[ExerciseSpec]
+    routines: dict[tuple[frozenset[str], bool], Routine] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.by_slug = {e.slug: e for e in self.library}
+
+    def routine_for(self, flags: frozenset[str], gentle: bool) -> Routine:
+        key = (flags, gentle)
+        if key not in self.routines:
+            self.routines[key] = choose_routine(self.plan.result, self.library, flags, gentle)
+        return self.routines[key]
+
+    def day(self, number: int, d: date, week: int, step: int, state: State | None = None) -> Day:
+        state = state or self.plan.state_on(d)
+        where = {"number": number, "date": d, "week": week}
+        if state.status == STOPPED:
+            return Day.stopped(**where, reasons=state.reasons)
+        flags = self.plan.flags_on(d)
+        routine = self.routine_for(flags, state.status == GENTLE)
+        walk = [self.entry(routine.walk, 0, flags)] if routine.walk else []
+        if rest_reasons := self.plan.rest_reasons(d, number):
+            return Day.rest(**where, options=walk + self.easy_options(routine, flags), reasons=rest_reasons)
+        if WEEK_PATTERN[(number - 1) % DAYS_PER_WEEK] == EASY:
+            return Day.easy(**where, options=walk + self.easy_options(routine, flags))
+        if state.status == GENTLE:
+            main = [self.entry(c, 0, flags) for c in routine.main]
+            return Day.gentle(**where, exercises=walk + main, reasons=state.reasons)
+        taken = {c.spec.slug for c in routine.main}
+        ready = self.plan.harder_ready(self.plan.ctx.start + timedelta(days=(week - 1) * DAYS_PER_WEEK))
+        return Day.training(
+            **where,
+            warm_up=[self.entry(c, 0, flags) for c in routine.warm_up],
+            exercises=[self.entry(c, step, flags, harder_ready=ready, taken=taken) for c in routine.main],
+            flare=ACUTE_FLARE in flags,
+        )
+
+    def easy_options(self, routine: Routine, flags: frozenset[str]) -> list[Entry]:
+        return [self.entry(c, 0, flags) for c in routine.easy]
+
+    def entry(self, choice: Choice, step: int, flags, harder_ready: bool = False, taken: Iterable[str] = ()) -> Entry:
+        return entry_for(choice, step, self.by_slug, flags, harder_ready=harder_ready, taken=taken)
+
+
+# --- Building the plan ---------------------------------------------------------------------------
+
+
 def build_program(
-    result: dict,
+    result: Result,
     library: Sequence[ExerciseSpec],
     start: date,
     check_ins: Sequence[CheckInSpec] = (),
@@ -707,189 +1033,79 @@ def build_program(
     start_pain: int,
     weeks_before: int = 0,
     today: date | None = None,
+    unit: str = "km",
 ) -> Program:
-    """Build the 4-week programme for a stored result (`Result.as_dict()`).
+    """Build the 4-week programme for a result.
 
     `library` is the exercise library, `start` the day of the assessment (day 1),
-    `check_ins` the runner's check-ins, `start_pain` the pain (0-10) at the assessment
-    and `weeks_before` the weeks of home care before it. Check-ins after `today` (or
-    before the start) are ignored. Deterministic: the same inputs give the same plan.
+    `check_ins` the runner's check-ins, `start_pain` the pain (0-10) at the assessment,
+    `weeks_before` the weeks of home care before it and `unit` that of the distances at
+    check-ins. Check-ins after `today` (or before the start) are ignored. Deterministic:
+    the same inputs give the same plan.
     """
     today = today or start
-    ctx = Context(start, start_pain, weeks_before, known_signs(result))
-    by_slug = {e.slug: e for e in library}
-    history = sorted({c.day: c for c in check_ins if start <= c.day <= today}.values(), key=lambda c: c.day)
-    result_flags = _result_flags(result)
-    result_tier = result["tier"]
-
-    # Events from the check-ins: each rule on the history up to each check-in.
-    notices: list[Notice] = []
-    lasting_from: dict[str, tuple[date, list[str]]] = {}
-    passing: dict[date, list[tuple[CheckInRule, list[str]]]] = {}
-    for i, c in enumerate(history):
-        so_far = history[: i + 1]
-        for rule in CHECK_IN_RULES:
-            if rule.lasting and rule.code in lasting_from:
-                continue
-            reasons = rule.reasons(so_far, ctx)
-            if not reasons:
-                continue
-            if rule.lasting:
-                lasting_from[rule.code] = (c.day, reasons)
-            else:
-                passing.setdefault(c.day, []).append((rule, reasons))
-            notices.append(Notice(c.day, rule.code, rule.level, rule.title, rule.text, reasons))
-    # "Consider a physio" is only worth saying while the plan is not already limited.
-    raised = [code for code in SEE_PROFESSIONAL_RULES if code in lasting_from]
-    if raised or result_tier != SELF_CARE:
-        notices = [n for n in notices if n.code != "suggest_physio"]
-
-    def latest_on(d: date) -> CheckInSpec | None:
-        earlier = [c for c in history if c.day <= d]
-        return earlier[-1] if earlier else None
-
-    def state_on(d: date) -> tuple[str, str, list[str]]:
-        """(status, tier, reasons) on day d."""
-        if result_tier == EMERGENCY:
-            return STOPPED, EMERGENCY, [r["text"] for r in result.get("triage_reasons", [])]
-        if "new_warning_sign" in lasting_from and lasting_from["new_warning_sign"][0] <= d:
-            return STOPPED, EMERGENCY, lasting_from["new_warning_sign"][1]
-        if result_tier in (URGENT, ROUTINE):
-            return GENTLE, result_tier, [r["text"] for r in result.get("triage_reasons", [])]
-        held = [lasting_from[c] for c in raised if lasting_from[c][0] <= d]
-        if held:
-            return GENTLE, ROUTINE, [reason for _, reasons in held for reason in reasons]
-        return FULL, SELF_CARE, []
-
-    routines: dict[tuple[frozenset[str], bool], Routine] = {}
-
-    def routine_for(flags: frozenset[str], gentle: bool) -> Routine:
-        key = (flags, gentle)
-        if key not in routines:
-            routines[key] = choose_routine(result, library, flags, gentle)
-        return routines[key]
-
-    def flags_on(d: date) -> frozenset[str]:
-        # A flare-up, by the latest check-in (for its day and the next) or, before any, by the assessment.
-        latest = latest_on(d)
-        if latest is None:
-            flare = ACUTE_FLARE in result_flags
-        else:
-            flare = (d - latest.day).days <= CARRY_DAYS and _flare_in(ctx, latest)
-        return frozenset(result_flags - {ACUTE_FLARE} | ({ACUTE_FLARE} if flare else set()))
-
-    def rest_reasons(d: date, number: int) -> list[str]:
-        reasons: list[str] = []
-        if number == 1 and result.get("rest_day"):
-            reasons += [r["text"] for r in result.get("rest_day_reasons", [])]
-        for offset in range(CARRY_DAYS + 1):
-            for rule, why in passing.get(d - timedelta(days=offset), []):
-                if rule.level == REST and (offset == 0 or latest_on(d).day == d - timedelta(days=offset)):
-                    reasons += why
-        return list(dict.fromkeys(reasons))
-
-    # Dosage steps: one up each week, unless last week says hold.
-    weeks: list[Week] = []
-    step = 0
-    for w in range(PROGRAM_WEEKS):
-        week_start = start + timedelta(days=w * DAYS_PER_WEEK)
-        note = ""
-        if w > 0:
-            last_week = [c for c in history if week_start - timedelta(days=DAYS_PER_WEEK) <= c.day < week_start]
-            unfinished = [c for c in last_week if c.routine_done != DONE_ALL]
-            rests = [n for n in notices if n.level == REST and week_start - timedelta(days=7) <= n.day < week_start]
-            if last_week and len(unfinished) * 2 > len(last_week):
-                note = (
-                    f"The dosage stays as last week's: you finished the routine on {len(last_week) - len(unfinished)} "
-                    f"of your {len(last_week)} check-ins last week."
-                )
-            elif rests:
-                note = "The dosage stays as last week's: last week had a rest day for pain."
-            else:
-                step += 1
-        days = []
-        for i in range(DAYS_PER_WEEK):
-            number = w * DAYS_PER_WEEK + i + 1
-            d = start + timedelta(days=number - 1)
-            days.append(
-                _day(number, d, w + 1, step, state_on(d), flags_on(d), rest_reasons(d, number), routine_for, by_slug)
-            )
-        weeks.append(Week(w + 1, days, step, note))
-
-    status, tier, reasons = state_on(today)
-    all_days = [day for week in weeks for day in week.days]
-    today_day = next((day for day in all_days if day.date == today), None)
+    ctx = Context(start, start_pain, weeks_before, known_signs(result), unit)
+    history = check_in_history(check_ins, start, today)
+    events = check_in_events(history, ctx, result.tier)
+    plan = PlanDays(result, ctx, history, events)
+    maker = DayMaker(plan, library)
+    weeks = [
+        Week(
+            w + 1,
+            [
+                maker.day(n, start + timedelta(days=n - 1), w + 1, step)
+                for n in range(w * DAYS_PER_WEEK + 1, (w + 1) * DAYS_PER_WEEK + 1)
+            ],
+            step,
+            note,
+        )
+        for w, (step, note) in enumerate(week_steps(history, events.notices, start))
+    ]
+    state = plan.state_on(today)
+    today_day = next((day for week in weeks for day in week.days if day.date == today), None)
     finished = today_day is None and today > start
     if finished:
         # After the 4 weeks: the last week's routine goes on, under the same rules (rest days,
         # gentle only, stop), so that what the check-ins say still shows on the day.
-        number = (today - start).days + 1
-        today_day = _day(
-            number, today, PROGRAM_WEEKS, step, (status, tier, reasons), flags_on(today),
-            rest_reasons(today, number), routine_for, by_slug,
-        )  # fmt: skip
-    flags = flags_on(today)
-    # The instructions cover what is still to come, as the runner's state is today.
-    to_come = [day for day in all_days if day.date > today] + ([today_day] if today_day else [])
-    used = {
-        e.slug
-        for day in to_come
-        for e in day.warm_up + day.exercises
-        if allowed(by_slug[e.slug], flags) and (status == FULL or by_slug[e.slug].gentle)
-    }
-    base = routine_for(flags - {ACUTE_FLARE}, status == GENTLE)
-    covered = {code for e in base.main for code in e.spec.targets}
-    focus = [Focus(code, label, score, code in covered) for code, label, score in _focus_of(result)]
-    if status == STOPPED:
-        weeks = [] if result_tier == EMERGENCY else weeks
+        today_day = maker.day((today - start).days + 1, today, PROGRAM_WEEKS, weeks[-1].step, state)
     return Program(
-        status=status,
+        status=state.status,
         as_of=today,
-        tier=tier,
+        tier=state.tier,
         # The result's own words when the plan keeps its tier (a pregnancy sign: maternity care first).
-        when_to_act=(result.get("when_to_act") or WHEN_TO_ACT[tier]) if tier == result_tier else WHEN_TO_ACT[tier],
-        reasons=reasons,
+        when_to_act=(result.when_to_act or WHEN_TO_ACT[state.tier])
+        if state.tier == result.tier
+        else WHEN_TO_ACT[state.tier],
+        reasons=state.reasons,
         start=start,
         today=today_day,
-        weeks=weeks,
-        focus=focus,
-        notices=notices,
-        flags=sorted(flags),
-        exercises=sorted((by_slug[s] for s in used), key=lambda e: e.name),
-        advice=[] if status == STOPPED else list(result.get("advice", [])),
+        weeks=[] if result.tier == Tier.EMERGENCY else weeks,
+        focus=plan_focus(result, maker, state, plan.flags_on(today)),
+        notices=events.notices,
+        flags=sorted(plan.flags_on(today)),
+        exercises=instructions(weeks, today_day, today, state, plan.flags_on(today), maker.by_slug),
+        advice=[] if state.status == STOPPED else list(result.advice),
         finished=finished,
     )
 
 
-def _day(number, d, week, step, state, flags, rest_reasons, routine_for, by_slug) -> Day:
-    status, tier, state_reasons = state
-    if status == STOPPED:
-        return Day(
-            number, d, week, STOPPED_DAY, "No exercises: get medical help first", [], [], 0, state_reasons, [], True
-        )
-    gentle = status == GENTLE
-    routine = routine_for(flags, gentle)
-    walk = [_entry(routine.walk, 0, by_slug, flags, True)] if routine.walk else []
-    easy = [_entry(c, 0, by_slug, flags, True) for c in routine.easy]
-    if rest_reasons:
-        return Day(
-            number, d, week, REST, "Rest day: easy walking and gentle movement", [], walk + easy,
-            sum(e.dosage.minutes for e in walk + easy), rest_reasons, [REST_ACTIVITY, SITTING_BREAKS], True,
-        )  # fmt: skip
-    if WEEK_PATTERN[(number - 1) % DAYS_PER_WEEK] == EASY:
-        return Day(
-            number, d, week, EASY, "Easy day: walking and gentle movement", [], walk + easy,
-            sum(e.dosage.minutes for e in walk + easy), [], [EASY_ACTIVITY, SITTING_BREAKS],
-        )  # fmt: skip
-    warm_up = [_entry(c, 0, by_slug, flags, True) for c in routine.warm_up]
-    taken = {c.spec.slug for c in routine.main}
-    main = [_entry(c, 0 if gentle else step, by_slug, flags, gentle, taken) for c in routine.main]
-    minutes = sum(e.dosage.minutes for e in warm_up + main)
-    if gentle:
-        return Day(
-            number, d, week, GENTLE_DAY, "Gentle movement only", warm_up, main, minutes, state_reasons,
-            [SITTING_BREAKS], False,
-        )  # fmt: skip
-    adapted = ACUTE_FLARE in flags
-    reasons = ["a flare-up: exercises that could strain your back are left out today"] if adapted else []
-    return Day(number, d, week, TRAINING, f"Week {week} routine", warm_up, main, minutes, reasons, [], adapted)
+def plan_focus(result: Result, maker: DayMaker, state: State, flags: frozenset[str]) -> list[Focus]:
+    """The imbalances the routine is for, each said to be covered or not (by today's flags)."""
+    base = maker.routine_for(flags - {ACUTE_FLARE}, state.status == GENTLE)
+    covered = {code for e in base.main for code in e.spec.targets}
+    return [Focus(code, label, score, code in covered) for code, label, score in focus_of(result)]
+
+
+def instructions(
+    weeks: Sequence[Week], today_day: Day | None, today: date, state: State, flags, by_slug
+) -> list[ExerciseSpec]:
+    """The exercises whose instructions the pages show: those still to come that the runner's
+    state today allows."""
+    to_come = [day for week in weeks for day in week.days if day.date > today] + ([today_day] if today_day else [])
+    used = {
+        e.slug
+        for day in to_come
+        for e in day.warm_up + day.exercises
+        if allowed(by_slug[e.slug], flags) and (state.status == FULL or by_slug[e.slug].gentle)
+    }
+    return sorted((by_slug[s] for s in used), key=lambda e: e.name)

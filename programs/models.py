@@ -204,7 +204,7 @@ class CheckIn(models.Model):
 def program_for(assessment, check_ins, library):
     """The assessment's programme as of today."""
     return builder.build_program(
-        assessment.result,
+        assessment.scoring_result,
         library,
         timezone.localdate(assessment.created),
         [c.as_spec() for c in check_ins],
@@ -212,6 +212,7 @@ def program_for(assessment, check_ins, library):
         start_pain=assessment.pain_now if assessment.pain_now is not None else 0,
         weeks_before=assessment.answers.get("home_care_weeks", 0),
         today=timezone.localdate(),
+        unit=assessment.answers.get("distance_unit", "km"),
     )
 
 
@@ -222,7 +223,7 @@ def record_warning_signs(check_in: CheckIn) -> frozenset[str]:
     back to the top of the clinicians' review queue, unreviewed, as an emergency.
     """
     assessment = check_in.assessment
-    new = frozenset(check_in.warning_signs) - builder.known_signs(assessment.result)
+    new = frozenset(check_in.warning_signs) - builder.known_signs(assessment.scoring_result)
     if new:
         day = max(filter(None, (assessment.warning_sign_day, check_in.day)))
         alert = {

@@ -269,7 +269,7 @@ def present_program(
     stopped = program.status == builder.STOPPED
     banner = None
     maternity = assessment.triage == EMERGENCY and maternity_first(
-        [r["answers"] for r in assessment.result["triage_reasons"]]
+        [r.answers for r in assessment.scoring_result.triage_reasons]
     )
     if maternity:
         banner = STATUS_BANNERS[MATERNITY_RESULT]
@@ -338,7 +338,7 @@ REASON_SOURCE_WORDS = {"self_test": "movement check", "answer": "answer"}
 def present_review(assessment) -> dict:
     """What a clinician reads on an assessment's page, beside the answers: the engine's result
     with its reasons, the plan as of today, and the check-ins with the pain chart."""
-    result = assessment.result
+    result = assessment.scoring_result
     check_ins = list(assessment.check_ins.all())
     library = library_specs(library_version())
     program = program_for(assessment, check_ins, library)
@@ -357,18 +357,16 @@ def present_review(assessment) -> dict:
         "result": present_result(assessment),
         "scores": [
             {
-                "label": imbalance["label"],
-                "score": imbalance["score"],
-                "likelihood": imbalance["likelihood"],
-                "reasons": [
-                    f"{r['text']} ({REASON_SOURCE_WORDS.get(r['source'], r['source'])})" for r in imbalance["reasons"]
-                ],
+                "label": imbalance.label,
+                "score": imbalance.score,
+                "likelihood": imbalance.likelihood,
+                "reasons": [f"{r.text} ({REASON_SOURCE_WORDS[r.source]})" for r in imbalance.reasons],
             }
-            for imbalance in result["imbalances"]
+            for imbalance in result.imbalances
         ],
         "flags": [
-            {"label": CAUTION_TEXT.get(flag["code"], flag["code"]), "reasons": [r["text"] for r in flag["reasons"]]}
-            for flag in result.get("flags", [])
+            {"label": CAUTION_TEXT.get(flag.code, flag.code), "reasons": [r.text for r in flag.reasons]}
+            for flag in result.flags
         ],
         "program": {
             "status": PROGRAM_STATUS_WORDS[program.status],

@@ -88,7 +88,7 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["stopped"] = self.object.triage == EMERGENCY
         context["checked_in_today"] = self.todays_check_in is not None
-        known = known_signs(self.object.result)
+        known = known_signs(self.object.scoring_result)
         context["reported_signs"] = [
             c for c in self.object.check_ins.exclude(warning_signs=[]) if set(c.warning_signs) - known
         ]

@@ -48,18 +48,6 @@ class Command(BaseCommand):
         except AnswerError as exc:
             problems = "\n".join(f"  {code}: {message}" for code, message in exc.errors.items())
             self.fail(f"the answers do not fit the questionnaire:\n{problems}")
-        result = score_answers(answers).as_dict()
-        output = {
-            "version": result["version"],
-            "triage": result["triage"],
-            "tier": result["tier"],
-            "when_to_act": result["when_to_act"],
-            "triage_reasons": result["triage_reasons"],
-            "rest_day": result["rest_day"],
-            "rest_day_reasons": result["rest_day_reasons"],
-            "imbalances": result["imbalances"],
-            "advice": result["advice"],
-            "flags": result["flags"],
-            "prevention": result["prevention"],
-        }
+        # The stored result as JSON: everything the engine decided, with the answers behind it.
+        output = score_answers(answers).as_dict()
         self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False))
