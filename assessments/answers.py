@@ -196,42 +196,85 @@ class Flow:
 # --- Checking answers -------------------------------------------------------------------
 
 
-def _check_value(q: qn.Question, value: Any) -> tuple[Any, str | None]:
-    """Return (normalised value, error message or None) for one answer."""
-    if q.type == qn.BOOL:
-        if isinstance(value, bool):
-            return value, None
-        return value, "must be true or false"
-    if q.type == qn.CHOICE:
-        if isinstance(value, str) and value in q.choice_codes():
-            return value, None
-        return value, f"must be one of: {', '.join(sorted(q.choice_codes()))}"
-    if q.type == qn.MULTI:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return value, "must be a list of choice codes"
-        unknown = [v for v in value if v not in q.choice_codes()]
-        if unknown:
-            return value, f"unknown choice(s) {', '.join(unknown)}"
-        # Keep the questionnaire's order and drop repeats, so results are stable.
-        return [c for c, _ in q.choices if c in value], None
-    if q.type in (qn.INT, qn.NUMBER):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return value, "must be a number"
-        # Range first: comparing never overflows, even for a 400-digit integer from JSON.
-        if value != value or not (q.min <= value <= q.max):  # NaN never passes
-            return value, f"must be between {q.min:g} and {q.max:g}"
-        if q.type == qn.INT and not float(value).is_integer():
-            return value, "must be a whole number"
-        return (int(value) if q.type == qn.INT else float(value)), None
-    if q.type == qn.TEXT:
-        if not isinstance(value, str):
-            return value, "must be text"
-        if "\x00" in value:
-            return value, "must not contain null characters"
-        if q.max_length is not None and len(value) > q.max_length:
-            return value, f"must be at most {q.max_length} characters"
-        return value.strip(), None
-    raise AssertionError(f"unknown question type {q.type}")  # pragma: no cover
+# One checker per question type: (normalised value, error message or None).
+
+
+def _check_bool(q: qn.Question, value: Any) -> tuple[Any, str | None]:
+    return value, None if isinstance(value, bool) else "must be true or false"
+
+
+def _check_choice(q: qn.Question, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, str) and value in q.choice_codes():
+        return value, None
+    return value, f"must be one of: {', '.join(sorted(q.choice_codes()))}"
+
+
+def _check_multi(q: qn.Question, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return value, "must be a list of choice codes"
+    unknown = [v for v in value if v not in q.choice_codes()]
+    if unknown:
+        return value, f"unknown choice(s) {', '.join(unknown)}"
+    # Keep the questionnaire's order and drop repeats, so results are stable.
+    return [c for c, _ in q.choices if c in value], None
+
+
+def _check_number(q: qn.Question, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value, "must be a number"
+    # Range first: comparing never overflows, even for a 400-digit integer from JSON.
+    if value != value or not (q.min <= value <= q.max):  # NaN never passes
+        return value, f"must be between {q.min:g} and {q.max:g}"
+    if q.type == qn.INT and not float(value).is_integer():
+        return value, "must be a whole number"
+    return (int(value) if q.type == qn.INT else float(value)), None
+
+
+def _check_text(q: qn.Question, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, str):
+        return value, "must be text"
+    if "\x00" in value:
+        return value, "must not contain null characters"
+    if q.max_length is not None and len(value) > q.max_length:
+        return value, f"must be at most {q.max_length} characters"
+    return value.strip(), None
+
+
+CHECKERS: dict[str, Callable[[qn.Question, Any], tuple[Any, str | None]]] = {
+    qn.BOOL: _check_bool,
+    qn.CHOICE: _check_choice,
+    qn.MULTI: _check_multi,
+    qn.INT: _check_number,
+    qn.NUMBER: _check_number,
+    qn.TEXT: _check_text,
+}
+
+
+def _well_formed(answers: dict) -> tuple[Answers, dict[str, str]]:
+    """Each answer checked on its own: (the normalised ones, errors by code). Blank ones are left out."""
+    clean: Answers = {}
+    errors: dict[str, str] = {}
+    for code, value in answers.items():
+        q = qn.QUESTIONS.get(code)
+        if q is None:
+            errors[code] = "unknown question code"
+        elif not qn.is_blank(value):
+            normalised, error = CHECKERS[q.type](q, value)
+            if error:
+                errors[code] = error
+            else:
+                clean[code] = normalised
+    return clean, errors
+
+
+def _missing(clean: Answers, errors: dict[str, str]) -> dict[str, str]:
+    """Required answers missing from the questions asked."""
+    not_asked = skipped(clean)
+    return {
+        q.code: "tick at least one" if q.type == qn.MULTI else "an answer is required"
+        for q in qn.QUESTIONS.values()
+        if q.required and q.code not in clean and q.code not in errors and is_asked(q.code, not_asked)
+    }
 
 
 def validate_answers(answers: Any) -> Answers:
@@ -245,31 +288,13 @@ def validate_answers(answers: Any) -> Answers:
     """
     if not isinstance(answers, dict):
         raise AnswerError({"answers": "must be an object mapping question codes to answers"})
-    errors: dict[str, str] = {}
-    clean: Answers = {}
-    for code, value in answers.items():
-        q = qn.QUESTIONS.get(code)
-        if q is None:
-            errors[code] = "unknown question code"
-            continue
-        if qn.is_blank(value):
-            continue
-        normalised, error = _check_value(q, value)
-        if error:
-            errors[code] = error
-        else:
-            clean[code] = normalised
-
+    clean, errors = _well_formed(answers)
     if is_under_18(clean):
         raise UnderAgeError
     # What was not asked is not kept: the stored answers are exactly what the runner was asked.
     # (What is asked is judged from the well-formed answers; the others are reported above.)
     clean = asked_answers(clean)
-    not_asked = skipped(clean)
-    for q in qn.QUESTIONS.values():
-        if not q.required or q.code in clean or q.code in errors or not is_asked(q.code, not_asked):
-            continue
-        errors[q.code] = "tick at least one" if q.type == qn.MULTI else "an answer is required"
+    errors |= _missing(clean, errors)
     if "consent" in clean and clean["consent"] is not True:
         errors["consent"] = "consent is needed before anything is stored"
     # Contradictions only within sections whose answers are each well-formed.

@@ -12,7 +12,7 @@ from assessments.questionnaire import PREVENTION, QUESTIONNAIRE_VERSION
 from assessments.scoring import CATALOGUE, score_answers
 
 # The changelist's default order: most urgent first (a stored rank, so that the order can use an index).
-URGENCY = {scoring.EMERGENCY: 0, scoring.URGENT: 1, scoring.ROUTINE: 2, scoring.SELF_CARE: 3}
+URGENCY = {tier: rank for rank, tier in enumerate(scoring.Tier)}
 # How many characters of the token identify an assessment to a clinician ("reference"): the full
 # token is the runner's private key and is never shown in the admin.
 REFERENCE_LENGTH = 8
@@ -69,17 +69,17 @@ class AssessmentManager(models.Manager):
 
 
 class Assessment(models.Model):
-    # The values are the scoring engine's own constants.
+    # The values are the scoring engine's own (scoring.Triage and scoring.Tier), with words for people.
     class Triage(models.TextChoices):
-        EMERGENCY = scoring.EMERGENCY, "Seek emergency care now"
-        SEE_PROFESSIONAL = scoring.SEE_PROFESSIONAL, "See a professional"
-        SELF_CARE = scoring.SELF_CARE, "Self-care"
+        EMERGENCY = scoring.Triage.EMERGENCY, "Seek emergency care now"
+        SEE_PROFESSIONAL = scoring.Triage.SEE_PROFESSIONAL, "See a professional"
+        SELF_CARE = scoring.Triage.SELF_CARE, "Self-care"
 
     class Tier(models.TextChoices):
-        EMERGENCY = scoring.EMERGENCY, "Emergency"
-        URGENT = scoring.URGENT, "Urgent (within 1-2 days)"
-        ROUTINE = scoring.ROUTINE, "Routine appointment"
-        SELF_CARE = scoring.SELF_CARE, "Self-care"
+        EMERGENCY = scoring.Tier.EMERGENCY, "Emergency"
+        URGENT = scoring.Tier.URGENT, "Urgent (within 1-2 days)"
+        ROUTINE = scoring.Tier.ROUTINE, "Routine appointment"
+        SELF_CARE = scoring.Tier.SELF_CARE, "Self-care"
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
@@ -102,7 +102,7 @@ class Assessment(models.Model):
     # One questionnaire in progress stores one assessment, however often its last step is sent.
     submission_key = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     urgency = models.PositiveSmallIntegerField(
-        default=URGENCY[scoring.SELF_CARE],
+        default=URGENCY[scoring.Tier.SELF_CARE],
         help_text="0 is most urgent: the result's tier, or 0 after a check-in alert.",
     )
     # A check-in that reports a new warning sign stops the plan (programs.builder) and puts the
@@ -161,7 +161,7 @@ class Assessment(models.Model):
     @property
     def needs_professional(self) -> bool:
         """Emergency, urgent or routine: a professional should see this runner (the flag clinicians filter on)."""
-        return self.urgency <= URGENCY[scoring.ROUTINE]
+        return self.urgency <= URGENCY[scoring.Tier.ROUTINE]
 
     @property
     def reference(self) -> str:

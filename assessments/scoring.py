@@ -218,6 +218,9 @@ ARCHING_HURTS = includes("pain_when", "arching", "pain when standing tall or lea
 BUTTOCK_PAIN = includes("pain_areas", "buttock", "buttock pain")
 KNEE_PAIN_AREA = includes("pain_areas", "knee", "knee pain")
 NOT_IMPROVING = chose("trend", {"same": "the pain is about the same", "worse": "the pain is getting worse"})
+GETTING_WORSE = chose("trend", {"worse"}, "the pain is getting worse")
+STOPS_DAILY_LIFE = chose("daily_impact", {"yes"}, "the pain often stops everyday activities")
+WORRIES_VERY_MUCH = chose("worry", {"very"}, "the pain worries you very much")
 
 
 # --- The imbalance catalogue ---------------------------------------------------------
@@ -729,7 +732,7 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
         ),
     ),
     TriageRule(ROUTINE, at_least("pain_now", th.HIGH_PAIN, "high pain right now ({v}/10)")),
-    TriageRule(ROUTINE, chose("trend", {"worse"}, "the pain is getting worse")),
+    TriageRule(ROUTINE, GETTING_WORSE),
     TriageRule(
         ROUTINE,
         all_of(
@@ -738,14 +741,14 @@ TRIAGE_RULES: tuple[TriageRule, ...] = (
             text=f"no improvement after {th.SEE_PROFESSIONAL_WEEKS} weeks or more of home care",
         ),
     ),
-    TriageRule(ROUTINE, chose("daily_impact", {"yes"}, "the pain often stops everyday activities")),
+    TriageRule(ROUTINE, STOPS_DAILY_LIFE),
     TriageRule(ROUTINE, chose("pain_duration", {"over_12w"}, "back pain for more than 12 weeks")),
     TriageRule(ROUTINE, INFLAMMATORY_PATTERN),
     TriageRule(
         ROUTINE,
         all_of(ticked("first_episode", "first episode"), AGE_50, text="a first episode of back pain at 50 or over"),
     ),
-    TriageRule(ROUTINE, chose("worry", {"very"}, "the pain worries you very much")),
+    TriageRule(ROUTINE, WORRIES_VERY_MUCH),
     TriageRule(ROUTINE, includes("feelings", "struggling", "you are struggling to cope with the pain")),
 )
 
@@ -850,7 +853,7 @@ YELLOW_FLAGS = (
     includes("feelings", "fear_activity", "you worry that activity could damage your back"),
     includes("feelings", "never_better", "you feel the pain may never go away"),
     includes("feelings", "low_mood", "the pain often leaves you feeling low"),
-    chose("daily_impact", {"yes"}, "the pain often stops everyday activities"),
+    STOPS_DAILY_LIFE,
 )
 
 

@@ -526,9 +526,10 @@ def _load_jump(history, ctx):
     # The questionnaire's load rule, measured: the last 7 days against the 7 days two weeks
     # earlier, from the distances reported at check-ins (CLINICAL.md, "Runners").
     c = history[-1]
-    if not c.distance:
-        return []
-    now, before = weekly_distance(history, c.day), weekly_distance(history, c.day - timedelta(days=14))
+    earlier = c.day - timedelta(days=14)
+    if not c.distance or earlier - timedelta(days=6) < ctx.start:
+        return []  # only whole weeks of the plan compare
+    now, before = weekly_distance(history, c.day), weekly_distance(history, earlier)
     if before <= 0 or now <= before * (1 + th.LOAD_JUMP_SHARE):
         return []
     return [

@@ -983,6 +983,18 @@ def safe_for(code: str, flags: set[str]) -> bool:
     )
 
 
+def assert_no_harder_variant_too_soon(entry, day, week, flags, seen) -> None:
+    """An exercise whose easier version these flags allow comes only as the week-4 progression,
+    and, where there are check-ins before that week, once one said the routine was done in full."""
+    spec = BY_SLUG[entry.slug]
+    easier = BY_SLUG.get(spec.easier) if spec.easier else None
+    if easier is None or set(easier.cautions) & flags or (day.kind != "training" and not easier.gentle):
+        return
+    assert entry.variant == "harder" and week.step >= 3, (day.number, entry.slug, week.step)
+    before = [c for c in seen if c.day < week.days[0].date]
+    assert not before or any(c.routine_done == "all" for c in before), (day.number, entry.slug)
+
+
 @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     random_results(),
@@ -1013,9 +1025,14 @@ def test_random_runners_and_check_ins_always_get_a_safe_plan(scored, check_ins, 
                 assert day.kind == "stopped" and entries(day) == [], day.number
                 continue
             assert day.kind != "stopped"
+            # A gentle, rest or easy day is never empty: walking at least (no caution), and gentle options.
+            if day.kind != "training":
+                assert day.exercises, (day.number, day.kind)
             if gentle_result or day.kind == "gentle":
                 assert day.kind != "training"
                 assert all(BY_SLUG[e.slug].gentle and e.variant == "standard" for e in entries(day))
+            for entry in day.exercises:
+                assert_no_harder_variant_too_soon(entry, day, week, flags, seen)
     if program.status == "full":
         for focus in program.focus:
             assert focus.covered or not safe_for(focus.code, set(program.flags) - {"acute_flare"}), focus.code
