@@ -283,6 +283,11 @@ class Entry:
     why: list[str]
     variant: str = "standard"  # or "harder" (the week-4 progression)
 
+    @classmethod
+    def of(cls, spec: ExerciseSpec, dosage: Dosage, why: list[str], variant: str = "standard") -> Entry:
+        """An exercise of the library at a dosage, with why it is there."""
+        return cls(spec.slug, spec.name, spec.kind, dosage, dosage.text, why, variant)
+
 
 @dataclass(kw_only=True)
 class Day:
@@ -620,7 +625,9 @@ def check_in_events(history: Sequence[CheckInSpec], ctx: Context, result_tier: T
                 events.lasting[rule.code] = (c.day, reasons)
             else:
                 events.passing.setdefault(c.day, []).append((rule, reasons))
-            events.notices.append(Notice(c.day, rule.code, rule.level, rule.title, rule.text, reasons))
+            events.notices.append(
+                Notice(day=c.day, code=rule.code, level=rule.level, title=rule.title, text=rule.text, reasons=reasons)
+            )
     limited = result_tier != Tier.SELF_CARE or any(
         rule.code in events.lasting for rule in CHECK_IN_RULES if rule.level == Level.SEE_PROFESSIONAL
     )
@@ -860,9 +867,8 @@ def entry_for(
         if allowed(harder, flags) and not harder.warm_up and same_job:
             dosage = dosage_at(harder, 0)
             why = why + [f"week 4: the harder version of “{e.name}”, as you have built up to it"]
-            return Entry(harder.slug, harder.name, harder.kind, dosage, dosage.text, why, "harder")
-    dosage = dosage_at(e, step)
-    return Entry(e.slug, e.name, e.kind, dosage, dosage.text, why)
+            return Entry.of(harder, dosage, why, variant="harder")
+    return Entry.of(e, dosage_at(e, step), why)
 
 
 # --- Step 2: the plan's state, flags and rest reasons on a day ---------------------------------

@@ -144,7 +144,7 @@ def test_the_dosage_rises_a_step_a_week_unless_last_week_says_hold():
     assert (
         steps[2][1] == "The dosage stays as last week's: you finished the routine on 1 of your 4 check-ins last week."
     )
-    rest = builder.Notice(on(3), "pain_high", Level.REST, "", "", ["pain"])
+    rest = builder.Notice(day=on(3), code="pain_high", level=Level.REST, title="", text="", reasons=["pain"])
     assert week_steps([], [rest], START)[1] == (
         0,
         "The dosage stays as last week's: last week had a rest day for pain.",
