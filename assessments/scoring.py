@@ -845,8 +845,6 @@ def is_prevention(a: Answers) -> bool:
 
 # Knee and calf pain make fitted shoes worth a try; pain or tingling from a nerve does not.
 LEG_PAIN = {"knee": "knee", "calf": "calf"}
-# Tight muscles scoring this much make massage worth suggesting (our rule).
-MASSAGE_FROM_SCORE = 40
 TIGHT_IMBALANCES = ("tight_hip_flexors", "tight_hamstrings", "tight_calves", "tight_piriformis")
 YELLOW_FLAGS = (
     chose("worry", {"much": "the pain worries you quite a lot", "very": "the pain worries you very much"}),
@@ -903,7 +901,8 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         "sitting_support",
         "Support your back when you sit, and take breaks",
         "Use a chair or a small cushion that keeps the natural inward curve of your lower back. "
-        "Stand up, walk and stretch for a minute every 30 to 45 minutes; on long drives, stop "
+        f"Stand up, walk and stretch for a minute every {th.SITTING_BREAK_MINUTES[0]} to "
+        f"{th.SITTING_BREAK_MINUTES[1]} minutes; on long drives, stop "
         "for a short walk.",
         _reasons(
             SITS_LONG,
@@ -958,7 +957,7 @@ ADVICE_RULES: tuple[AdviceRule, ...] = (
         lambda a, s: [
             f"{CATALOGUE_BY_CODE[code].label.lower()} scored {s[code]}"
             for code in TIGHT_IMBALANCES
-            if s.get(code, 0) >= MASSAGE_FROM_SCORE
+            if s.get(code, 0) >= th.MASSAGE_FROM_SCORE
         ],
     ),
     AdviceRule(

@@ -17,6 +17,10 @@ HIGH_PAIN = 8
 SETTLED_PAIN = 1
 # A check-in this many points above the start is a bad day: a rest day (our rule for runs).
 PAIN_RISE_REST = 2
+# Worse than the start: pain above it (and above settled) at this many of the latest check-ins.
+# Two of three, so that readings going 4, 3, 4 from a start of 3 are seen too, while one bad
+# day stays a rest day (our rule, from CLINICAL.md's "worse than at the start").
+WORSE_AT, WORSE_OF = 2, 3
 
 # A meaningful improvement: pain down by 2 points or 30% from the start (the consensus of
 # back-pain trials).
@@ -42,6 +46,9 @@ KM_PER_MILE = 1.609
 
 # --- Sitting and driving ----------------------------------------------------------------------
 
+# A break to stand, move and stretch every 30 to 45 minutes of sitting (our rule).
+SITTING_BREAK_MINUTES = (30, 45)
+
 # No agreed hours-per-day threshold exists (CLINICAL.md): our rule.
 LONG_SITTING_HOURS = 6
 VERY_LONG_SITTING_HOURS = 9
@@ -55,6 +62,8 @@ SIDE_PLANK_LOW_SECONDS = 20  # the weaker side under this
 SIDE_PLANK_GAP_SHARE = 0.25  # sides differing by a quarter of the longer hold...
 SIDE_PLANK_GAP_FROM_SECONDS = 10  # ...once a hold reaches 10 s
 KNEE_TO_WALL_CM = 10  # under this, a stiff ankle (our rule)
+# A tight muscle group scoring this much makes massage or rolling worth suggesting (our rule).
+MASSAGE_FROM_SCORE = 40
 
 # --- Inflammatory back pain (NICE NG65) -----------------------------------------------------------
 

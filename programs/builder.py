@@ -62,13 +62,13 @@ class PlanStatus(StrEnum):
 
 
 class DayKind(StrEnum):
-    """A day of the plan (its own type: a gentle day is not the plan's gentle state)."""
+    """A day of the plan (its own type and values: a gentle day is not the plan's gentle state)."""
 
     TRAINING = "training"
     EASY = "easy"
     REST = "rest"
-    GENTLE = "gentle"
-    STOPPED = "stopped"
+    GENTLE = "gentle_day"
+    STOPPED = "stopped_day"
 
 
 class Level(StrEnum):
@@ -255,8 +255,8 @@ FIRST_KIND = {
 }
 
 SITTING_BREAKS = (
-    "When you sit, stand up and move for a minute every 30 to 45 minutes, and keep the curve of your lower back "
-    "supported."
+    f"When you sit, stand up and move for a minute every {th.SITTING_BREAK_MINUTES[0]} to "
+    f"{th.SITTING_BREAK_MINUTES[1]} minutes, and keep the curve of your lower back supported."
 )
 EASY_ACTIVITY = "Walk easily for 15 to 20 minutes, or cycle or swim gently. No running hard today."
 REST_ACTIVITY = "Skip today's run. An easy walk, gentle cycling or swimming is better than staying still."
@@ -332,10 +332,12 @@ class Day:
         )  # fmt: skip
 
     @classmethod
-    def gentle(cls, *, number: int, date: date, week: int, exercises: list[Entry], reasons: list[str]) -> Day:
+    def gentle(
+        cls, *, number: int, date: date, week: int, warm_up: list[Entry], exercises: list[Entry], reasons: list[str]
+    ) -> Day:
         return cls(
             number=number, date=date, week=week, kind=DayKind.GENTLE, title="Gentle movement only",
-            exercises=exercises, reasons=reasons, suggestions=[SITTING_BREAKS],
+            warm_up=warm_up, exercises=exercises, reasons=reasons, suggestions=[SITTING_BREAKS],
         )  # fmt: skip
 
     @classmethod
@@ -405,10 +407,6 @@ class Program:
 # --- Check-in rules -------------------------------------------------------------------------
 
 CARRY_DAYS = 1  # a check-in's pain also decides the next day, until the next check-in
-# "Worse than the start": pain above the start (and above settled) at this many of the latest
-# check-ins. Two of three, so that a runner whose pain goes 4, 3, 4 from a start of 3 is seen
-# too, while one bad day stays a rest day (our rule).
-WORSE_AT, WORSE_OF = 2, 3
 
 
 @dataclass(frozen=True)
@@ -466,6 +464,7 @@ class CheckInRule:
     title: str
     text: str
     reasons: Callable[[Sequence[CheckInSpec], Context], list[str]]
+    holds_dosage: bool = False  # a rest day for pain: next week's dosage stays as it was
 
 
 def _new_warning_sign(history, ctx):
@@ -499,12 +498,12 @@ def _painful_runs(history, ctx):
 
 
 def _worse_than_start(history, ctx):
-    # One bad day (pain up 2) is a rest day (see _pain_up); worse at WORSE_AT of the latest
-    # WORSE_OF check-ins is a trend that needs a professional's look. Pain that has settled
-    # is never "worse", even from a start of 0 (prevention).
-    latest = history[-WORSE_OF:]
+    # One bad day (pain up 2) is a rest day (see _pain_up); worse at 2 of the latest 3
+    # check-ins is a trend that needs a professional's look. Pain that has settled is never
+    # "worse", even from a start of 0 (prevention).
+    latest = history[-th.WORSE_OF :]
     worse = [c for c in latest if c.pain > max(ctx.start_pain, th.SETTLED_PAIN)]
-    if len(worse) >= WORSE_AT and history[-1] in worse:
+    if len(worse) >= th.WORSE_AT and history[-1] in worse:
         readings = ", ".join(f"{c.pain}/10" for c in latest)
         return [
             f"your pain was higher than at the start ({ctx.start_pain}/10) at {len(worse)} of your last "
@@ -520,7 +519,8 @@ def _not_improving_for(weeks: int):
         if care >= weeks and not improved(ctx, c.pain):
             return [
                 f"after about {math.floor(care)} weeks of home care your pain is {c.pain}/10, "
-                f"against {ctx.start_pain}/10 at the start: less than a 2-point (or 30%) improvement"
+                f"against {ctx.start_pain}/10 at the start: less than a {th.MEANINGFUL_DROP_POINTS}-point "
+                f"(or {round(100 * th.MEANINGFUL_DROP_SHARE)}%) improvement"
             ]
         return []
 
@@ -537,9 +537,10 @@ def _load_jump(history, ctx):
     now, before = weekly_distance(history, c.day), weekly_distance(history, earlier)
     if before <= 0 or now <= before * (1 + th.LOAD_JUMP_SHARE):
         return []
+    more, limit = round(100 * (now / before - 1)), round(100 * th.LOAD_JUMP_SHARE)
     return [
-        f"you ran {now:g} {ctx.unit} in the 7 days to {day_month(c.day)}, against {before:g} {ctx.unit} "
-        f"two weeks earlier: {round(100 * (now / before - 1))}% more (over {round(100 * th.LOAD_JUMP_SHARE)}%)"
+        f"your check-ins add up to {now:g} {ctx.unit} in the 7 days to {day_month(c.day)}, against {before:g} "
+        f"{ctx.unit} two weeks earlier: {more}% more (over {limit}%)"
     ]
 
 
@@ -569,9 +570,18 @@ CHECK_IN_RULES: tuple[CheckInRule, ...] = (
         WHEN_TO_ACT[Tier.ROUTINE] + " Until then, the plan keeps to gentle movement.",
         _not_improving_for(th.SEE_PROFESSIONAL_WEEKS),
     ),
-    CheckInRule("pain_high", Level.REST, False, "Today is a rest day", REST_ACTIVITY, _pain_high),
-    CheckInRule("pain_up", Level.REST, False, "Today is a rest day", REST_ACTIVITY, _pain_up),
-    CheckInRule("painful_runs", Level.REST, False, "Rest today and run less next week", CUT_RUNNING, _painful_runs),
+    CheckInRule("pain_high", Level.REST, False, "Today is a rest day", REST_ACTIVITY, _pain_high, holds_dosage=True),
+    CheckInRule("pain_up", Level.REST, False, "Today is a rest day", REST_ACTIVITY, _pain_up, holds_dosage=True),
+    CheckInRule(
+        "painful_runs",
+        Level.REST,
+        False,
+        "Rest today and run less next week",
+        CUT_RUNNING,
+        _painful_runs,
+        holds_dosage=True,
+    ),  # fmt: skip
+    # A jump in running load holds the running, not the exercises.
     CheckInRule("load_jump", Level.REST, False, "Rest today and hold your weekly distance", HOLD_VOLUME, _load_jump),
     CheckInRule(
         "suggest_physio",
@@ -583,6 +593,7 @@ CHECK_IN_RULES: tuple[CheckInRule, ...] = (
         _not_improving_for(th.SUGGEST_PHYSIO_WEEKS),
     ),
 )
+HOLDS_DOSAGE = frozenset(rule.code for rule in CHECK_IN_RULES if rule.holds_dosage)
 
 
 # --- Step 1: the events from the check-ins ---------------------------------------------------
@@ -678,6 +689,25 @@ def _why(code: str, label: str, score: int | None) -> str:
     return f"for {label.lower()}, one of the imbalances your answers point at most ({score} out of 100)"
 
 
+def variant_links(library: Sequence[ExerciseSpec]) -> tuple[dict[str, str], dict[str, str]]:
+    """(easier, harder) version of each exercise, by slug, from the links of either side: a
+    clinician may set only one side in the admin. A link to itself or to no exercise is none."""
+    slugs = {e.slug for e in library}
+    easier: dict[str, str] = {}
+    harder: dict[str, str] = {}
+    for e in library:  # each exercise's own links first...
+        if e.easier in slugs and e.easier != e.slug:
+            easier[e.slug] = e.easier
+        if e.harder in slugs and e.harder != e.slug:
+            harder[e.slug] = e.harder
+    for e in library:  # ...then what the other side says
+        if e.slug in easier:
+            harder.setdefault(easier[e.slug], e.slug)
+        if e.slug in harder:
+            easier.setdefault(harder[e.slug], e.slug)
+    return easier, harder
+
+
 GENTLE_WHY = "gentle movement that keeps you active until a professional has checked your back"
 MIN_GENTLE_EXERCISES = 2  # a gentle day is never empty: topped up with the library's gentle options
 
@@ -701,13 +731,12 @@ class RoutinePicker:
         self.focus = focus_of(result)
         self.focus_codes = [code for code, _, _ in self.focus]
         self.by_slug = {e.slug: e for e in library}
+        self.easier, self.harder = variant_links(library)
         self.safe = sorted((e for e in library if allowed(e, flags) and (e.gentle or not gentle)), key=lambda e: e.slug)
         safe_slugs = {e.slug for e in self.safe}
         # The entry level: an exercise whose easier version this runner may do is not a starting point.
         self.pool = [
-            e
-            for e in self.safe
-            if not e.warm_up and e.kind != ACTIVITY and (e.easier not in safe_slugs or not e.easier)
+            e for e in self.safe if not e.warm_up and e.kind != ACTIVITY and self.easier.get(e.slug) not in safe_slugs
         ]
         self.budget = GENTLE_MINUTES if gentle else ROUTINE_MINUTES[1]
         self.most = MAX_GENTLE_EXERCISES if gentle else MAX_EXERCISES
@@ -717,10 +746,17 @@ class RoutinePicker:
         )
         self.chosen: list[ExerciseSpec] = []
         self.why: dict[str, list[str]] = {}
+        self._routine: Routine | None = None
 
     # --- the phases ---
 
     def routine(self) -> Routine:
+        """The routine, its phases run once."""
+        if self._routine is None:
+            self._routine = self._run_phases()
+        return self._routine
+
+    def _run_phases(self) -> Routine:
         self.cover_focus()
         self.balance_sides()
         if not self.gentle:
@@ -795,7 +831,7 @@ class RoutinePicker:
         """Minutes at the plan's peak dosage, so that week 4 stays within the time budget too."""
         if self.gentle:
             return e.minutes
-        harder = self.by_slug.get(e.harder) if e.harder else None
+        harder = self.by_slug.get(self.harder.get(e.slug, ""))
         return max(dosage_at(e, HARDER_VARIANT_STEP).minutes, harder.minutes if harder else 0)
 
     def minutes(self, peak: bool = True) -> int:
@@ -811,11 +847,11 @@ class RoutinePicker:
 
     def family(self, e: ExerciseSpec) -> str:
         """The easiest exercise of its progression chain (easier -> harder -> ...)."""
-        seen = {e.slug}
-        while e.easier in self.by_slug and e.easier not in seen:
-            e = self.by_slug[e.easier]
-            seen.add(e.slug)
-        return e.slug
+        slug, seen = e.slug, {e.slug}
+        while (easier := self.easier.get(slug)) and easier not in seen:
+            slug = easier
+            seen.add(slug)
+        return slug
 
     def variant_of_chosen(self, e: ExerciseSpec) -> bool:
         """An easier or harder version of an exercise already in the routine: one of a chain is enough."""
@@ -854,20 +890,24 @@ def choose_routine(result: Result, library: Sequence[ExerciseSpec], flags: froze
 
 
 def entry_for(
-    choice: Choice, step: int, library: dict[str, ExerciseSpec], flags, *, harder_ready: bool, taken: Iterable[str] = ()
+    choice: Choice,
+    step: int,
+    flags: frozenset[str],
+    *,
+    harder: ExerciseSpec | None = None,
+    harder_ready: bool = False,
+    taken: Iterable[str] = (),
 ) -> Entry:
     """An exercise at a week's dosage step. From HARDER_VARIANT_STEP, once the runner is ready
-    (`harder_ready`: the easier one done and pain not up, by the check-ins), its harder variant,
+    (`harder_ready`: the easier one done and pain not up, by the check-ins), its `harder` variant,
     when the flags allow it, the routine does not already have it, and it does the same job (the
     same side of the routine, every focus imbalance the exercise is there for)."""
     e, why = choice.spec, list(choice.why)
-    if step >= HARDER_VARIANT_STEP and harder_ready and e.harder in library and e.harder not in taken:
-        harder = library[e.harder]
+    if step >= HARDER_VARIANT_STEP and harder_ready and harder is not None and harder.slug not in taken:
         same_job = _loosening(harder) == _loosening(e) and set(choice.covers) <= set(harder.targets)
         if allowed(harder, flags) and not harder.warm_up and same_job:
-            dosage = dosage_at(harder, 0)
             why = why + [f"week 4: the harder version of “{e.name}”, as you have built up to it"]
-            return Entry.of(harder, dosage, why, variant="harder")
+            return Entry.of(harder, dosage_at(harder, 0), why, variant="harder")
     return Entry.of(e, dosage_at(e, step), why)
 
 
@@ -937,14 +977,22 @@ class PlanDays:
                     reasons += why
         return list(dict.fromkeys(reasons))
 
-    def harder_ready(self, week_start: date) -> bool:
-        """Ready for a harder variant: with no check-ins, from the week the plan names; with
-        check-ins, once one says the whole routine was done and the latest pain is not above
-        the start."""
+    def harder_waits(self, week_start: date) -> str:
+        """Why the harder variants wait ("" when the runner is ready for them): with no check-ins
+        they come in the week the plan names; with check-ins, once one says the whole routine was
+        done and while the latest pain is not above the start."""
         before = [c for c in self.history if c.day < week_start]
-        if not before:
-            return True
-        return any(c.routine_done == DONE_ALL for c in before) and before[-1].pain <= self.ctx.start_pain
+        if before and not any(c.routine_done == DONE_ALL for c in before):
+            return "The harder versions wait until a check-in says you did the whole routine."
+        if before and before[-1].pain > self.ctx.start_pain:
+            return (
+                f"The harder versions wait: your pain at your last check-in ({before[-1].pain}/10) "
+                f"was above the start ({self.ctx.start_pain}/10)."
+            )
+        return ""
+
+    def harder_ready(self, week_start: date) -> bool:
+        return not self.harder_waits(week_start)
 
 
 # --- Step 3: the week's progression --------------------------------------------------------------
@@ -960,11 +1008,12 @@ def week_steps(history: Sequence[CheckInSpec], notices: Sequence[Notice], start:
         last_start = week_start - timedelta(days=DAYS_PER_WEEK)
         last_week = [c for c in history if last_start <= c.day < week_start]
         unfinished = [c for c in last_week if c.routine_done != DONE_ALL]
-        rests = [n for n in notices if n.level == Level.REST and last_start <= n.day < week_start]
+        rests = [n for n in notices if n.code in HOLDS_DOSAGE and last_start <= n.day < week_start]
         note = ""
         if w == 0:
-            pass
-        elif last_week and len(unfinished) * 2 > len(last_week):
+            steps.append((step, note))
+            continue
+        if last_week and len(unfinished) * 2 > len(last_week):
             note = (
                 f"The dosage stays as last week's: you finished the routine on {len(last_week) - len(unfinished)} "
                 f"of your {len(last_week)} check-ins last week."
@@ -986,10 +1035,13 @@ class DayMaker:
 
     plan: PlanDays
     library: Sequence[ExerciseSpec]
-    routines: dict[tuple[frozenset[str], bool], Routine] = field(default_factory=dict)
+    by_slug: dict[str, ExerciseSpec] = field(init=False)
+    harder: dict[str, str] = field(init=False)  # each exercise's harder version, by slug
+    routines: dict[tuple[frozenset[str], bool], Routine] = field(default_factory=dict, init=False)
 
     def __post_init__(self):
         self.by_slug = {e.slug: e for e in self.library}
+        self.harder = variant_links(self.library)[1]
 
     def routine_for(self, flags: frozenset[str], gentle: bool) -> Routine:
         key = (flags, gentle)
@@ -1004,28 +1056,27 @@ class DayMaker:
             return Day.stopped(**where, reasons=state.reasons)
         flags = self.plan.flags_on(d)
         routine = self.routine_for(flags, state.status == GENTLE)
-        walk = [self.entry(routine.walk, 0, flags)] if routine.walk else []
+        walk = [entry_for(routine.walk, 0, flags)] if routine.walk else []
+        warm_up = [entry_for(c, 0, flags) for c in routine.warm_up]
         if rest_reasons := self.plan.rest_reasons(d, number):
             return Day.rest(**where, options=walk + self.easy_options(routine, flags), reasons=rest_reasons)
         if WEEK_PATTERN[(number - 1) % DAYS_PER_WEEK] == EASY:
             return Day.easy(**where, options=walk + self.easy_options(routine, flags))
         if state.status == GENTLE:
-            main = [self.entry(c, 0, flags) for c in routine.main]
-            return Day.gentle(**where, exercises=walk + main, reasons=state.reasons)
-        taken = {c.spec.slug for c in routine.main}
+            main = [entry_for(c, 0, flags) for c in routine.main]
+            return Day.gentle(**where, warm_up=warm_up, exercises=walk + main, reasons=state.reasons)
         ready = self.plan.harder_ready(self.plan.ctx.start + timedelta(days=(week - 1) * DAYS_PER_WEEK))
-        return Day.training(
-            **where,
-            warm_up=[self.entry(c, 0, flags) for c in routine.warm_up],
-            exercises=[self.entry(c, step, flags, harder_ready=ready, taken=taken) for c in routine.main],
-            flare=ACUTE_FLARE in flags,
-        )
+        taken = {c.spec.slug for c in routine.main}
+        main = [
+            entry_for(c, step, flags, harder=self.harder_of(c), harder_ready=ready, taken=taken) for c in routine.main
+        ]
+        return Day.training(**where, warm_up=warm_up, exercises=main, flare=ACUTE_FLARE in flags)
 
     def easy_options(self, routine: Routine, flags: frozenset[str]) -> list[Entry]:
-        return [self.entry(c, 0, flags) for c in routine.easy]
+        return [entry_for(c, 0, flags) for c in routine.easy]
 
-    def entry(self, choice: Choice, step: int, flags, harder_ready: bool = False, taken: Iterable[str] = ()) -> Entry:
-        return entry_for(choice, step, self.by_slug, flags, harder_ready=harder_ready, taken=taken)
+    def harder_of(self, choice: Choice) -> ExerciseSpec | None:
+        return self.by_slug.get(self.harder.get(choice.spec.slug, ""))
 
 
 # --- Building the plan ---------------------------------------------------------------------------
@@ -1057,18 +1108,9 @@ def build_program(
     plan = PlanDays(result, ctx, history, events)
     maker = DayMaker(plan, library)
     weeks = [
-        Week(
-            w + 1,
-            [
-                maker.day(n, start + timedelta(days=n - 1), w + 1, step)
-                for n in range(w * DAYS_PER_WEEK + 1, (w + 1) * DAYS_PER_WEEK + 1)
-            ],
-            step,
-            note,
-        )
-        for w, (step, note) in enumerate(week_steps(history, events.notices, start))
+        plan_week(maker, w + 1, step, note) for w, (step, note) in enumerate(week_steps(history, events.notices, start))
     ]
-    state = plan.state_on(today)
+    state, flags = plan.state_on(today), plan.flags_on(today)
     today_day = next((day for week in weeks for day in week.days if day.date == today), None)
     finished = today_day is None and today > start
     if finished:
@@ -1087,13 +1129,25 @@ def build_program(
         start=start,
         today=today_day,
         weeks=[] if result.tier == Tier.EMERGENCY else weeks,
-        focus=plan_focus(result, maker, state, plan.flags_on(today)),
+        focus=plan_focus(result, maker, state, flags),
         notices=events.notices,
-        flags=sorted(plan.flags_on(today)),
-        exercises=instructions(weeks, today_day, today, state, plan.flags_on(today), maker.by_slug),
+        flags=sorted(flags),
+        exercises=instructions(weeks, today_day, today, state, flags, maker.by_slug),
         advice=[] if state.status == STOPPED else list(result.advice),
         finished=finished,
     )
+
+
+def plan_week(maker: DayMaker, number: int, step: int, note: str) -> Week:
+    """A week of days at its dosage step; in the week of the harder variants, why they wait, if they do."""
+    start = maker.plan.ctx.start + timedelta(days=(number - 1) * DAYS_PER_WEEK)
+    days = [
+        maker.day((number - 1) * DAYS_PER_WEEK + i + 1, start + timedelta(days=i), number, step)
+        for i in range(DAYS_PER_WEEK)
+    ]
+    if not note and step >= HARDER_VARIANT_STEP and any(d.kind == DayKind.TRAINING for d in days):
+        note = maker.plan.harder_waits(start)
+    return Week(number, days, step, note)
 
 
 def plan_focus(result: Result, maker: DayMaker, state: State, flags: frozenset[str]) -> list[Focus]:
@@ -1104,7 +1158,12 @@ def plan_focus(result: Result, maker: DayMaker, state: State, flags: frozenset[s
 
 
 def instructions(
-    weeks: Sequence[Week], today_day: Day | None, today: date, state: State, flags, by_slug
+    weeks: Sequence[Week],
+    today_day: Day | None,
+    today: date,
+    state: State,
+    flags: frozenset[str],
+    by_slug: dict[str, ExerciseSpec],
 ) -> list[ExerciseSpec]:
     """The exercises whose instructions the pages show: those still to come that the runner's
     state today allows."""

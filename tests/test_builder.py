@@ -35,7 +35,7 @@ LIBRARY = file_specs()
 BY_SLUG = {e.slug: e for e in LIBRARY}
 START = date(2024, 3, 4)  # day 1 of every plan here
 LOOSENING = {"stretch", "mobility"}
-RESTFUL = {"rest", "easy", "stopped"}  # the kinds of day that give the body a break
+RESTFUL = {"rest", "easy", "stopped_day"}  # the kinds of day that give the body a break
 PAINFUL_RUN = {"during", "after"}
 
 
@@ -357,7 +357,7 @@ def test_an_emergency_stops_the_plan_with_no_days_no_exercises_and_no_advice(ans
     assert program.reasons == [r["text"] for r in result["triage_reasons"]]
     assert program.weeks == []
     assert program.days == []
-    assert program.today is None or (program.today.kind == "stopped" and entries(program.today) == [])
+    assert program.today is None or (program.today.kind == "stopped_day" and entries(program.today) == [])
     assert program.exercises == []
     assert program.advice == []
 
@@ -381,8 +381,8 @@ def test_see_a_professional_limits_the_plan_to_gentle_exercises_and_says_how_soo
     assert program.tier == tier
     assert program.when_to_act == WHEN_TO_ACT[tier] != ""
     assert program.reasons == [r["text"] for r in result["triage_reasons"]]
-    assert {d.kind for d in program.days} <= {"gentle", "easy", "rest"}
-    gentle_days = [d for d in program.days if d.kind == "gentle"]
+    assert {d.kind for d in program.days} <= {"gentle_day", "easy", "rest"}
+    gentle_days = [d for d in program.days if d.kind == "gentle_day"]
     assert gentle_days and all(d.exercises for d in gentle_days)
     for day in program.days:
         for entry in entries(day):
@@ -594,7 +594,7 @@ def test_a_rest_day_result_makes_day_1_a_rest_day_with_its_reasons(answers):
     assert day_1.reasons == [r["text"] for r in result["rest_day_reasons"]]
     assert day_1.adapted
     assert day_1.warm_up == []
-    assert program.days[1].kind in ("training", "gentle")
+    assert program.days[1].kind in ("training", "gentle_day")
 
 
 def test_without_a_rest_day_in_the_result_day_1_is_a_training_day():
@@ -664,7 +664,7 @@ def test_every_chosen_exercise_says_why(answers):
     for day in program.days:
         for entry in entries(day):
             assert entry.why and all(isinstance(w, str) and w.strip() for w in entry.why), (day.number, entry.slug)
-        if day.kind in ("rest", "stopped"):
+        if day.kind in ("rest", "stopped_day"):
             assert day.reasons
 
 
@@ -762,7 +762,7 @@ def test_no_meaningful_improvement_after_6_weeks_of_care_limits_the_plan_to_gent
     assert program.when_to_act == WHEN_TO_ACT["routine"]
     assert program.reasons == notice.reasons
     assert program.days[12].kind == "training"  # day 13, before the check-in
-    assert {d.kind for d in program.days[14:]} <= {"gentle", "easy", "rest"}
+    assert {d.kind for d in program.days[14:]} <= {"gentle_day", "easy", "rest"}
     assert all(BY_SLUG[s].gentle for d in program.days[14:] for s in slugs(d))
 
 
@@ -809,7 +809,7 @@ def test_pain_worse_than_at_the_start_limits_the_plan_to_gentle_movement(pains, 
     assert program.when_to_act == WHEN_TO_ACT["routine"]
     assert "3/10" in notices[0].reasons[0]
     assert program.days[raised_on - 2].kind in ("training", "easy")
-    assert {d.kind for d in program.days[raised_on - 1 :]} <= {"gentle", "easy", "rest"}
+    assert {d.kind for d in program.days[raised_on - 1 :]} <= {"gentle_day", "easy", "rest"}
 
 
 @pytest.mark.parametrize(
@@ -827,12 +827,12 @@ def test_a_warning_sign_at_a_check_in_stops_the_plan_from_that_day(sign):
     assert (notice.day, notice.level) == (on(10), "emergency")
     assert len(program.days) == 28
     for day in program.days[9:]:
-        assert day.kind == "stopped"
+        assert day.kind == "stopped_day"
         assert entries(day) == [] and day.minutes == 0
     before = program.days[:9]
-    assert all(day.kind != "stopped" for day in before)
+    assert all(day.kind != "stopped_day" for day in before)
     assert all(day.exercises for day in before if day.kind == "training")
-    assert program.today.kind == "stopped" and program.today.number == 12
+    assert program.today.kind == "stopped_day" and program.today.number == 12
 
 
 def test_a_warning_sign_after_today_does_not_stop_the_plan_yet():
@@ -983,9 +983,10 @@ def safe_for(code: str, flags: set[str]) -> bool:
     )
 
 
-def assert_no_harder_variant_too_soon(entry, day, week, flags, seen) -> None:
+def assert_no_harder_variant_too_soon(entry, day, week, flags, seen, start_pain) -> None:
     """An exercise whose easier version these flags allow comes only as the week-4 progression,
-    and, where there are check-ins before that week, once one said the routine was done in full."""
+    and, where there are check-ins before that week, once one said the routine was done in full
+    and while the latest pain is not above the start."""
     spec = BY_SLUG[entry.slug]
     easier = BY_SLUG.get(spec.easier) if spec.easier else None
     if easier is None or set(easier.cautions) & flags or (day.kind != "training" and not easier.gentle):
@@ -993,6 +994,7 @@ def assert_no_harder_variant_too_soon(entry, day, week, flags, seen) -> None:
     assert entry.variant == "harder" and week.step >= 3, (day.number, entry.slug, week.step)
     before = [c for c in seen if c.day < week.days[0].date]
     assert not before or any(c.routine_done == "all" for c in before), (day.number, entry.slug)
+    assert not before or before[-1].pain <= start_pain, (day.number, entry.slug)
 
 
 @settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -1022,17 +1024,17 @@ def test_random_runners_and_check_ins_always_get_a_safe_plan(scored, check_ins, 
                 assert not set(BY_SLUG[entry.slug].cautions) & flags, (day.number, entry.slug, flags)
                 assert entry.why
             if any(new_signs(result, c) for c in seen if c.day <= day.date):
-                assert day.kind == "stopped" and entries(day) == [], day.number
+                assert day.kind == "stopped_day" and entries(day) == [], day.number
                 continue
-            assert day.kind != "stopped"
+            assert day.kind != "stopped_day"
             # A gentle, rest or easy day is never empty: walking at least (no caution), and gentle options.
             if day.kind != "training":
                 assert day.exercises, (day.number, day.kind)
-            if gentle_result or day.kind == "gentle":
+            if gentle_result or day.kind == "gentle_day":
                 assert day.kind != "training"
                 assert all(BY_SLUG[e.slug].gentle and e.variant == "standard" for e in entries(day))
             for entry in day.exercises:
-                assert_no_harder_variant_too_soon(entry, day, week, flags, seen)
+                assert_no_harder_variant_too_soon(entry, day, week, flags, seen, start_pain)
     if program.status == "full":
         for focus in program.focus:
             assert focus.covered or not safe_for(focus.code, set(program.flags) - {"acute_flare"}), focus.code

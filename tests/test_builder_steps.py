@@ -4,6 +4,7 @@ plan's state on a day, the week's progression, the routine picker's phases and t
 The whole plan is tested in test_builder.py; here each step is given exactly what it needs.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -77,7 +78,8 @@ def test_the_load_rule_measures_the_distances_reported_at_check_ins_and_names_th
     jumps = [n for n in events.notices if n.code == "load_jump"]
     assert [n.day for n in jumps] == [on(21)], "only whole weeks of the plan compare"
     assert jumps[0].reasons == [
-        "you ran 21 miles in the 7 days to 24 March, against 15 miles two weeks earlier: 40% more (over 30%)"
+        "your check-ins add up to 21 miles in the 7 days to 24 March, against 15 miles two weeks earlier: "
+        "40% more (over 30%)"
     ]
     assert jumps[0].level == Level.REST and "add no more than about 10% a week" in jumps[0].text
 
@@ -149,6 +151,9 @@ def test_the_dosage_rises_a_step_a_week_unless_last_week_says_hold():
         0,
         "The dosage stays as last week's: last week had a rest day for pain.",
     )
+    # A jump in running load is a rest day from running, not a reason to hold the exercises.
+    load = builder.Notice(day=on(3), code="load_jump", level=Level.REST, title="", text="", reasons=["km"])
+    assert week_steps([], [load], START)[1] == (1, "")
 
 
 # --- Step 4: the routine picker's phases -----------------------------------------------------------------
@@ -203,7 +208,7 @@ def test_a_see_a_professional_runner_with_only_tight_hamstrings_has_something_ev
 
 
 def test_each_kind_of_day_has_its_own_constructor_title_and_suggestions():
-    walk = builder.entry_for(builder.Choice(BY_SLUG["easy-walk"], ("why",)), 0, BY_SLUG, set(), harder_ready=False)
+    walk = builder.entry_for(builder.Choice(BY_SLUG["easy-walk"], ("why",)), 0, frozenset())
     where = {"number": 3, "date": on(3), "week": 1}
     rest = Day.rest(**where, options=[walk], reasons=["pain"])
     assert (rest.kind, rest.title, rest.adapted) == (DayKind.REST, "Rest day: easy walking and gentle movement", True)
@@ -241,6 +246,60 @@ def test_in_week_4_a_harder_variant_comes_only_when_the_check_ins_say_the_runner
     partly = [check_in(n, 2, routine_done="some") for n in (1, 8)]
     never = build(result, partly, today=on(23))
     assert not [e for d in never.weeks[3].days for e in d.exercises if e.variant == "harder"]
+
+
+def test_with_pain_above_the_start_before_week_4_the_harder_versions_wait_and_the_week_says_why():
+    result = result_of(plank_seconds=10, strength_training="none")
+    # Every routine done, pain at the start each week (the dosage rises), one point up before week 4.
+    check_ins = [check_in(n, 3, routine_done="all") for n in (1, 8, 15)] + [check_in(21, 4, routine_done="all")]
+    program = build(result, check_ins, start_pain=3, today=on(22))
+    assert program.weeks[3].step == HARDER_VARIANT_STEP
+    assert not [e for d in program.weeks[3].days for e in d.exercises if e.variant == "harder"]
+    assert program.weeks[3].note == (
+        "The harder versions wait: your pain at your last check-in (4/10) was above the start (3/10)."
+    )
+    ready = build(result, check_ins[:-1] + [check_in(21, 3, routine_done="all")], start_pain=3, today=on(22))
+    assert [e for d in ready.weeks[3].days for e in d.exercises if e.variant == "harder"]
+    assert ready.weeks[3].note == ""
+
+
+def test_a_variant_linked_from_one_side_only_is_still_a_harder_version():
+    # A clinician set "harder: single-leg deadlift" on the wall hip hinge and left the deadlift's "easier" empty.
+    library = [replace(e, easier=None) if e.slug == "single-leg-deadlift" else e for e in LIBRARY]
+    easier, harder = builder.variant_links(library)
+    assert easier["single-leg-deadlift"] == "wall-hip-hinge" and harder["wall-hip-hinge"] == "single-leg-deadlift"
+    program = build(result_of(hamstring_test="knees", hip_control_test="both_sides"), library=library)
+    day_1 = {e.slug for e in program.days[0].exercises}
+    assert "single-leg-deadlift" not in day_1
+    for day in program.days:
+        assert not {"wall-hip-hinge", "single-leg-deadlift"} <= {e.slug for e in day.exercises}, day.number
+
+
+def test_a_link_to_itself_or_to_no_exercise_is_no_link():
+    library = [
+        replace(e, easier=e.slug)
+        if e.slug == "front-plank"
+        else replace(e, harder="gone")
+        if e.slug == "bird-dog"
+        else e
+        for e in LIBRARY
+    ]
+    easier, harder = builder.variant_links(library)
+    assert easier.get("front-plank") == "front-plank-on-knees"  # from the other side's link
+    assert "bird-dog" not in harder and build(result_of(), library=library).days
+
+
+def test_a_gentle_day_keeps_the_gentle_warm_up():
+    library = [replace(e, gentle=True) if e.slug == "marching-on-the-spot" else e for e in LIBRARY]
+    program = build(result_with({"weak_glutes": 70}, tier="routine"), library=library)
+    gentle = next(d for d in program.days if d.kind == DayKind.GENTLE)
+    assert [e.slug for e in gentle.warm_up] == ["marching-on-the-spot"]
+
+
+def test_the_routine_runs_its_phases_once():
+    p = picker({"weak_trunk": 80})
+    first = p.routine()
+    assert p.routine() is first and len(p.chosen) == len(first.main)
 
 
 def test_the_events_type_starts_empty():

@@ -57,6 +57,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from assessments import questionnaire as qn
+from assessments import thresholds as th
 from assessments.answers import WARNING_SIGNS, AnswerError, asked_answers, is_asked, skipped
 from assessments.models import Assessment
 from assessments.scoring import EMERGENCY, ROUTINE, TIER_ORDER, URGENT, weekly_km
@@ -72,7 +73,6 @@ RECENT_BIAS = 1.5  # >1: more assessments in recent weeks than long ago
 DEFAULT_NO_CLINIC_SHARE = 0.15
 CHECK_IN_SHARE = 0.6  # of the non-emergency assessments
 MAX_REDRAWS = 20
-KM_PER_MILE = 1.609
 
 FIRST_NAMES = (
     "Alex", "Ana", "Ben", "Bea", "Cam", "Chloe", "Dan", "Dee", "Eli", "Emma", "Finn", "Fran", "Gus",
@@ -209,7 +209,7 @@ def _weekly_distance(rng: random.Random, a: Answers) -> float:
     if rng.random() < 0.03:
         return 0.0  # not running at the moment
     km = min(max(rng.lognormvariate(math.log(25), 0.55), 3.0), 160.0)  # median 25 km, most 10-60
-    return _round_distance(km / KM_PER_MILE if a.get("distance_unit") == "mi" else km)
+    return _round_distance(km / th.KM_PER_MILE if a.get("distance_unit") == "mi" else km)
 
 
 def _home_care_weeks(rng: random.Random, a: Answers) -> int:
