@@ -9,7 +9,7 @@ from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT, Likelihoo
 BANNERS = {
     EMERGENCY: {
         "css": "danger",
-        "icon": "!",
+        "icon": "emergency",
         "heading": "Seek emergency care now",
         "lead": (
             "One or more of your answers can be a sign of a serious problem that needs a doctor "
@@ -19,7 +19,7 @@ BANNERS = {
     },
     URGENT: {
         "css": "warning",
-        "icon": "!",
+        "icon": "warning",
         "heading": "See a doctor within a day or two",
         "lead": (
             "Some of your answers need a doctor's check soon. Until then, keep to gentle "
@@ -27,8 +27,8 @@ BANNERS = {
         ),
     },
     ROUTINE: {
-        "css": "info",
-        "icon": "i",
+        "css": "warning",
+        "icon": "warning",
         "heading": "Book an appointment with a professional",
         "lead": (
             "Some of your answers are best checked by a physiotherapist or doctor. You can "
@@ -37,7 +37,7 @@ BANNERS = {
     },
     SELF_CARE: {
         "css": "success",
-        "icon": "✓",
+        "icon": "done",
         "heading": "Self-care looks right for now",
         "lead": (
             "None of your answers is a warning sign that needs a professional now. The "

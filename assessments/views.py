@@ -259,9 +259,12 @@ class PrivateResultMixin:
         return response
 
 
-def result_fragment_key(assessment: Assessment) -> str:
-    """The cache key of the result's rendering (see result.html)."""
-    return make_template_fragment_key("result_body", [assessment.token, assessment.questionnaire_version])
+def result_fragment_keys(assessment: Assessment) -> list[str]:
+    """The cache keys of the result's rendering, in two halves around the private link (see result.html)."""
+    return [
+        make_template_fragment_key(name, [assessment.token, assessment.questionnaire_version])
+        for name in ("result_top", "result_body")
+    ]
 
 
 class ResultView(PrivateResultMixin, DetailView):
@@ -284,7 +287,7 @@ class DeleteAssessmentView(PrivateResultMixin, DeleteView):
     success_url = reverse_lazy("assessments:landing")
 
     def form_valid(self, form):
-        cache.delete(result_fragment_key(self.object))
+        cache.delete_many(result_fragment_keys(self.object))
         if self.request.session.get(LAST_RESULT) == self.object.token:
             del self.request.session[LAST_RESULT]
         response = super().form_valid(form)

@@ -351,6 +351,19 @@ class Day:
         )  # fmt: skip
 
 
+def done_from_ticks(day: Day, ticked: Iterable[str]) -> str:
+    """How much of a day's routine was done, from the exercises the runner ticked on it.
+
+    All of it when every exercise of the day (warm-up included) is ticked, none when none is;
+    ticks of exercises the day does not hold (the plan changed since) do not count.
+    """
+    planned = {entry.slug for entry in day.warm_up + day.exercises}
+    done = planned & set(ticked)
+    if planned and done == planned:
+        return DONE_ALL
+    return DONE_SOME if done else DONE_NONE
+
+
 @dataclass
 class Week:
     number: int

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from assessments.questionnaire import QUESTIONS
+from programs import builder
 from programs.builder import day_month
 from programs.models import CheckIn
 
@@ -84,9 +85,11 @@ class CheckInForm(forms.ModelForm):
         model = CheckIn
         fields = ["day", "pain_now", "routine_done", "run", "distance", "warning_signs", "note"]
 
-    def __init__(self, *args, start: date, unit: str, pregnant: bool = False, **kwargs):
+    def __init__(self, *args, start: date, unit: str, pregnant: bool = False, ticks_note: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.start = start
+        # Answered for the runner from today's done ticks (they can still correct it).
+        self.fields["routine_done"].help_text = ticks_note
         if pregnant:
             signs = CHECK_IN_SIGNS + PREGNANCY_CHECK_IN_SIGNS
             self.fields["warning_signs"].choices = [(code, QUESTIONS[code].label) for code in signs]
@@ -131,3 +134,45 @@ class CheckInForm(forms.ModelForm):
                 "distance", "You said you did not run today: leave the distance empty, or say how the run went."
             )
         return cleaned
+
+
+class TicksForm(forms.Form):
+    """Which of today's exercises are done (the Today page's tick boxes)."""
+
+    day = forms.DateField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Those ticks came without their day: please tick them again.",
+            "invalid": "Those ticks came without their day: please tick them again.",
+        },
+    )
+    done = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, program: builder.Program, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        day = program.today if program.status != builder.STOPPED else None
+        self.fields["done"].choices = [(e.slug, e.name) for e in (day.warm_up + day.exercises if day else [])]
+        self.has_plan = bool(self.fields["done"].choices)
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day != self.today:
+            raise forms.ValidationError(
+                f"Those ticks were for {day_month(day)}; it is now {day_month(self.today)}. "
+                "Here is today's plan: tick today's exercises again."
+            )
+        return day
+
+    def clean(self):
+        if not self.has_plan:
+            raise forms.ValidationError("There is nothing to tick today: your plan has no exercises for today.")
+        return super().clean()
+
+    def problem(self) -> str:
+        """One plain sentence for the runner, whatever was wrong."""
+        if self.non_field_errors():
+            return self.non_field_errors()[0]
+        if "day" in self.errors:
+            return self.errors["day"][0]
+        return "That exercise is not in today's plan any more. Here is today's plan as it is now."

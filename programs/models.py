@@ -201,6 +201,28 @@ class CheckIn(models.Model):
         )
 
 
+class Tick(models.Model):
+    """An exercise of the plan the runner ticked done on a day (on the Today page).
+
+    The ticks say how much of the day's routine was done: a check-in of that day takes its
+    "routine done" from them (`builder.done_from_ticks`) instead of asking.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ticks")
+    day = models.DateField()
+    exercise = models.SlugField(max_length=80, help_text="The exercise's slug in the library.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment", "day", "exercise"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "day", "exercise"], name="one_tick_per_exercise_and_day"),
+        ]
+
+    def __str__(self):
+        return f"Done {self.day:%Y-%m-%d}: {self.exercise}"
+
+
 def program_for(assessment, check_ins, library):
     """The assessment's programme as of today."""
     return builder.build_program(

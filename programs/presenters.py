@@ -17,7 +17,7 @@ MATERNITY_RESULT = "maternity_result"
 STATUS_BANNERS = {
     MATERNITY_RESULT: {
         "css": "danger",
-        "icon": "!",
+        "icon": "emergency",
         "heading": "Call your maternity unit or midwife now",
         "lead": (
             "Your answers include a sign in your pregnancy that needs checking straight away, so there is no "
@@ -26,7 +26,7 @@ STATUS_BANNERS = {
     },
     EMERGENCY_RESULT: {
         "css": "danger",
-        "icon": "!",
+        "icon": "emergency",
         "heading": "Seek emergency care now",
         "lead": (
             "Your answers include a warning sign that needs a doctor straight away, so there is no exercise "
@@ -35,7 +35,7 @@ STATUS_BANNERS = {
     },
     builder.STOPPED: {
         "css": "danger",
-        "icon": "!",
+        "icon": "emergency",
         "heading": "Stop the exercises and get medical help now",
         "lead": (
             "Your answers include a warning sign that needs a doctor straight away. We have stopped your "
@@ -44,7 +44,7 @@ STATUS_BANNERS = {
     },
     (builder.GENTLE, URGENT): {
         "css": "warning",
-        "icon": "!",
+        "icon": "warning",
         "heading": "See a doctor within a day or two: gentle movement only",
         "lead": (
             "Some of your answers need a doctor's check soon. Until then your plan keeps to gentle movement "
@@ -52,8 +52,8 @@ STATUS_BANNERS = {
         ),
     },
     (builder.GENTLE, ROUTINE): {
-        "css": "info",
-        "icon": "i",
+        "css": "warning",
+        "icon": "warning",
         "heading": "Book an appointment with a professional: gentle movement until then",
         "lead": (
             "A physiotherapist or doctor should look at your back. Until the appointment your plan keeps to "
@@ -69,6 +69,14 @@ DAY_WORDS = {
     builder.GENTLE_DAY: "Gentle movement",
     builder.STOPPED_DAY: "Stopped",
 }
+# The same in a word, for the print's narrow day columns.
+DAY_SHORT_WORDS = {
+    builder.TRAINING: "Routine",
+    builder.EASY: "Easy",
+    builder.REST: "Rest",
+    builder.GENTLE_DAY: "Gentle",
+    builder.STOPPED_DAY: "Stop",
+}
 REGION_WORDS = dict(Exercise.Region.choices)
 EQUIPMENT_WORDS = dict(Exercise.Equipment.choices)
 DONE_WORDS = dict(CheckIn.Done.choices)
@@ -79,49 +87,63 @@ ILLUSTRATION_DIR = Path(settings.BASE_DIR) / "static" / "img" / "exercises"
 ILLUSTRATIONS = frozenset(path.stem for path in ILLUSTRATION_DIR.glob("*.svg"))
 
 
-def present_entry(entry: builder.Entry) -> dict:
+def present_entry(entry: builder.Entry, cards: dict, ticked: frozenset[str] = frozenset()) -> dict:
+    """An exercise of a day: what to do today, at a glance; its how-to card, where the page has one."""
+    card = cards.get(entry.slug)
+    dosage = entry.dosage
+    sides = 2 if dosage.per_side else 1
     return {
         "slug": entry.slug,
         "name": entry.name,
         "kind": KIND_WORDS.get(entry.kind, entry.kind),
         "dosage": entry.dosage_text,
-        "minutes": entry.dosage.minutes,
+        "minutes": dosage.minutes,
         "why": entry.why,
         "harder": entry.variant == "harder",
+        "card": card,
+        "cue": card["cues"][0] if card and card["cues"] else "",
+        "illustration": card["illustration"] if card else "",
+        "ticked": entry.slug in ticked,
+        # The hold timer: each hold (sets x sides) for its seconds, with the rest between them.
+        "timer": {"hold": dosage.hold_seconds, "rest": dosage.rest_seconds, "rounds": dosage.sets * sides}
+        if dosage.hold_seconds
+        else None,
     }
 
 
-def present_day(day: builder.Day, today, cards: dict | None = None) -> dict:
-    """A day of the plan; with `cards`, each entry carries its exercise's full instructions."""
-    entries = {
-        "warm_up": [present_entry(e) for e in day.warm_up],
-        "exercises": [present_entry(e) for e in day.exercises],
-    }
-    for entry in entries["warm_up"] + entries["exercises"]:
-        entry["card"] = (cards or {}).get(entry["slug"])  # the instructions, where the page has them
+def present_day(day: builder.Day, today, cards: dict, ticked: frozenset[str] = frozenset()) -> dict:
+    """A day of the plan; each entry carries its exercise's how-to card where `cards` has it."""
+    warm_up = [present_entry(e, cards, ticked) for e in day.warm_up]
+    exercises = [present_entry(e, cards, ticked) for e in day.exercises]
     return {
         "number": day.number,
         "date": day.date,
+        "week": day.week,
         "kind": day.kind,
         "kind_words": DAY_WORDS[day.kind],
+        "kind_short": DAY_SHORT_WORDS[day.kind],
         "is_rest": day.kind == builder.REST,
         "is_training": day.kind == builder.TRAINING,
         "exercises_heading": "Easy options for today"
         if day.kind in (builder.REST, builder.EASY)
         else "Today's exercises",
         "title": day.title,
-        **entries,
+        "warm_up": warm_up,
+        "exercises": exercises,
+        "entries": warm_up + exercises,
         "minutes": day.minutes,
         "reasons": day.reasons,
         "suggestions": day.suggestions,
         "adapted": day.adapted,
         "is_today": day.date == today,
+        "is_past": day.date < today,
         "anchor": f"day-{day.number}",
+        "ticked": sum(e["ticked"] for e in warm_up + exercises),
     }
 
 
 def present_exercise(spec: builder.ExerciseSpec, variants: dict[str, builder.ExerciseSpec]) -> dict:
-    """An exercise's card; `variants` holds only the exercises this runner may be pointed to."""
+    """An exercise's how-to card; `variants` holds only the exercises this runner may be pointed to."""
     dosage = builder.dosage_at(spec, 0)
     return {
         "slug": spec.slug,
@@ -260,70 +282,148 @@ def pain_chart(start, start_pain: int | None, check_ins: list[CheckIn], plan_day
     }
 
 
-def present_program(
-    assessment, program: builder.Program, check_ins: list[CheckIn], library: list[builder.ExerciseSpec]
-) -> dict:
-    """Everything the programme pages show, in the order they show it."""
-    today = program.as_of
-    days = program.days
+def present_status(assessment, program: builder.Program) -> dict:
+    """Whether there is a plan at all, and the banner that comes before anything else when there is not
+    a full one (emergency, stopped, gentle only)."""
     stopped = program.status == builder.STOPPED
-    banner = None
-    maternity = assessment.triage == EMERGENCY and maternity_first(
-        [r.answers for r in assessment.scoring_result.triage_reasons]
-    )
+    emergency = assessment.triage == EMERGENCY
+    maternity = emergency and maternity_first([r.answers for r in assessment.scoring_result.triage_reasons])
     if maternity:
         banner = STATUS_BANNERS[MATERNITY_RESULT]
-    elif assessment.triage == EMERGENCY:
+    elif emergency:
         banner = STATUS_BANNERS[EMERGENCY_RESULT]
     elif stopped:
         banner = STATUS_BANNERS[builder.STOPPED]
     elif program.status == builder.GENTLE:
         banner = STATUS_BANNERS[(builder.GENTLE, program.tier)]
-    # "Too hard? Try ..." and "later, the harder version" name only exercises this runner's flags
-    # allow, and only gentle ones while the plan is limited to gentle movement.
-    variants = {
-        e.slug: e for e in library if builder.allowed(e, program.flags) and (e.gentle or program.status == builder.FULL)
-    }
-    cards = {e.slug: present_exercise(e, variants) for e in program.exercises} if not stopped else {}
-    this_week = next((w for w in program.weeks if any(d.date == today for d in w.days)), None)
+    else:
+        banner = None
     return {
         "status": program.status,
-        "is_emergency_result": assessment.triage == EMERGENCY,
+        "is_emergency_result": emergency,
         "maternity": maternity,
         "stopped": stopped,
         "banner": banner,
         "when_to_act": program.when_to_act,
         "reasons": program.reasons,
-        "today": present_day(program.today, today, cards) if program.today and not stopped else None,
-        "today_changes": [n for n in program.notices if n.day == today],
-        "today_check_in": next((c for c in check_ins if c.day == today), None),
         "finished": program.finished,
         "plan_weeks": builder.PROGRAM_WEEKS,
         "plan_days": builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK,
-        "easy_days_per_week": builder.WEEK_PATTERN.count(builder.EASY),
         "start": program.start,
-        "end": days[-1].date if days else None,
-        "this_week": (
+        "end": program.days[-1].date if program.days else None,
+    }
+
+
+def how_to_cards(program: builder.Program, library: list[builder.ExerciseSpec]) -> dict[str, dict]:
+    """The how-to card of every exercise the plan uses, by slug (none once the plan is stopped)."""
+    if program.status == builder.STOPPED:
+        return {}
+    # "Too hard? Try ..." and "later, the harder version" name only exercises this runner's flags
+    # allow, and only gentle ones while the plan is limited to gentle movement.
+    variants = {
+        e.slug: e for e in library if builder.allowed(e, program.flags) and (e.gentle or program.status == builder.FULL)
+    }
+    return {e.slug: present_exercise(e, variants) for e in program.exercises}
+
+
+def week_strip(program: builder.Program, check_ins: list[CheckIn]) -> list[dict]:
+    """This week at a glance: each day's kind, and for the days gone by whether the runner checked in."""
+    today = program.as_of
+    week = next((w for w in program.weeks if any(d.date == today for d in w.days)), None)
+    if week is None or program.status == builder.STOPPED:
+        return []
+    by_day = {c.day: c for c in check_ins}
+    cells = []
+    for day in week.days:
+        check_in = by_day.get(day.date)
+        cells.append(
             {
-                "number": this_week.number,
-                "note": this_week.note,
-                "days": [present_day(d, today, cards) for d in this_week.days],
+                "number": day.number,
+                "date": day.date,
+                "kind": day.kind,
+                "kind_words": DAY_WORDS[day.kind],
+                "minutes": day.minutes,
+                "is_today": day.date == today,
+                "is_past": day.date < today,
+                "done": check_in.routine_done if check_in else None,
+                "done_words": DONE_WORDS[check_in.routine_done].lower() if check_in else "",
+                "anchor": f"day-{day.number}",
             }
-            if this_week and not stopped
-            else None
+        )
+    return cells
+
+
+def present_today_page(
+    assessment,
+    program: builder.Program,
+    check_ins: list[CheckIn],
+    library: list[builder.ExerciseSpec],
+    ticked: frozenset[str] = frozenset(),
+) -> dict:
+    """The daily page, in the order it shows it: the banner, today, this week, progress; the rest folded."""
+    status = present_status(assessment, program)
+    cards = how_to_cards(program, library)
+    today = program.today if program.today and not status["stopped"] else None
+    day = present_day(today, program.as_of, cards, ticked) if today else None
+    week = week_strip(program, check_ins)
+    if day and status["banner"]:
+        # A gentle plan's reasons are the banner's: said once, there.
+        day["reasons"] = [r for r in day["reasons"] if r not in program.reasons]
+    return {
+        **status,
+        "today": day,
+        "today_check_in": next((c for c in check_ins if c.day == program.as_of), None),
+        "week": week,
+        "week_legend": [{"kind": k, "words": DAY_WORDS[k]} for k in dict.fromkeys(c["kind"] for c in week)],
+        "week_number": today.week if today and not program.finished else None,
+        # Earlier changes, newest first: today's own are what today's status and the banner say.
+        "notices": sorted((n for n in program.notices if n.day != program.as_of), key=lambda n: n.day, reverse=True),
+        "advice": program.advice,
+        "chart": pain_chart(
+            program.start, assessment.pain_now, check_ins, len(program.days) or builder.PROGRAM_WEEKS * 7
         ),
-        "weeks": [
-            {"number": w.number, "note": w.note, "days": [present_day(d, today, cards) for d in w.days]}
-            for w in program.weeks
-        ]
-        if not stopped
-        else [],
-        "focus": program.focus,
+    }
+
+
+def tick_grid(days: list[builder.Day]) -> list[dict]:
+    """A week on paper: one row per exercise, one column per day, a box where the day holds it."""
+    rows: dict[str, dict] = {}
+    for column, day in enumerate(days):
+        for entry in day.warm_up + day.exercises:
+            row = rows.setdefault(
+                entry.slug,
+                {"slug": entry.slug, "name": entry.name, "dosage": entry.dosage_text, "days": [False] * len(days)},
+            )
+            row["days"][column] = True
+    return list(rows.values())
+
+
+def present_plan(assessment, program: builder.Program, library: list[builder.ExerciseSpec]) -> dict:
+    """The whole plan (its page and its print): the weeks, then how to do each exercise once."""
+    status = present_status(assessment, program)
+    cards = how_to_cards(program, library)
+    today = program.as_of
+    weeks = []
+    if not status["stopped"]:
+        for week in program.weeks:
+            weeks.append(
+                {
+                    "number": week.number,
+                    "note": week.note,
+                    "days": [present_day(d, today, cards) for d in week.days],
+                    "grid": tick_grid(week.days),
+                    "first": week.days[0].date,
+                    "last": week.days[-1].date,
+                    "is_current": any(d.date == today for d in week.days),
+                }
+            )
+    return {
+        **status,
+        "weeks": weeks,
+        "easy_days_per_week": builder.WEEK_PATTERN.count(builder.EASY),
         "uncovered": [f for f in program.focus if not f.covered],
-        "notices": sorted(program.notices, key=lambda n: n.day, reverse=True),
         "exercises": list(cards.values()),
         "advice": program.advice,
-        "chart": pain_chart(program.start, assessment.pain_now, check_ins, len(days) or builder.PROGRAM_WEEKS * 7),
     }
 
 

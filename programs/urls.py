@@ -7,6 +7,8 @@ app_name = "programs"
 
 urlpatterns = [
     path("r/<token:token>/program/", views.ProgramView.as_view(), name="program"),
+    path("r/<token:token>/program/done/", views.TicksView.as_view(), name="ticks"),
+    path("r/<token:token>/program/plan/", views.PlanView.as_view(), name="plan"),
     path("r/<token:token>/program/print/", views.ProgramPrintView.as_view(), name="print"),
     path("r/<token:token>/check-in/", views.CheckInView.as_view(), name="check_in"),
 ]

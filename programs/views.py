@@ -1,58 +1,145 @@
-"""The runner's programme pages: the plan, a printable plan and the daily check-in.
+"""The runner's programme pages: today's plan, the whole plan and its print, the done ticks
+and the daily check-in.
 
 Found by the assessment's private token only, like the result (PrivateResultMixin).
-The views load, call the builder and render; the presenter shapes what is shown.
+The views load, call the builder and render; the presenters shape what is shown.
 """
 
 from django.contrib import messages
 from django.db import transaction
-from django.shortcuts import redirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView
-from django.views.generic.edit import FormMixin
+from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import FormMixin, ProcessFormView
 
 from assessments.questionnaire import PREGNANT, REPLACED_BY
 from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
+from programs import builder
 from programs.builder import day_month, known_signs
-from programs.forms import CheckInForm
-from programs.models import CheckIn, library_specs, library_version, program_for, record_warning_signs
-from programs.presenters import present_program
+from programs.forms import CheckInForm, TicksForm
+from programs.models import (
+    CheckIn,
+    Tick,
+    library_specs,
+    library_version,
+    program_for,
+    record_warning_signs,
+)
+from programs.presenters import present_plan, present_today_page
 
 
-class ProgramView(PrivateResultMixin, DetailView):
+class ProgramMixin(PrivateResultMixin):
+    """What every programme page is built from: the check-ins, the library, today's ticks."""
+
+    @cached_property
+    def check_ins(self) -> list[CheckIn]:
+        return list(self.object.check_ins.all())
+
+    @cached_property
+    def library_version(self) -> str:
+        return library_version()
+
+    @cached_property
+    def library(self):
+        return library_specs(self.library_version)
+
+    @cached_property
+    def program(self) -> builder.Program:
+        return program_for(self.object, self.check_ins, self.library)
+
+    @cached_property
+    def ticked_today(self) -> frozenset[str]:
+        return frozenset(self.object.ticks.filter(day=timezone.localdate()).values_list("exercise", flat=True))
+
+    def cache_stamp(self, *more: str) -> str:
+        """The page changes only with the day, the check-ins, the library (and what `more` names):
+        its rendering is cached under those (see the templates), and the plan is only built when
+        it is not."""
+        return ":".join(
+            [
+                timezone.localdate().isoformat(),
+                str(len(self.check_ins)),
+                max((c.updated.isoformat() for c in self.check_ins), default="-"),
+                self.library_version,
+                *more,
+            ]
+        )
+
+    def program_url(self, anchor: str = "") -> str:
+        return reverse("programs:program", kwargs={"token": self.object.token}) + anchor
+
+
+class ProgramView(ProgramMixin, DetailView):
+    """Today's plan: what to do now, ticks and the check-in; the week and the progress below."""
+
     template_name = "programs/program.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        check_ins = list(self.object.check_ins.all())
-        version = library_version()
-
-        def build():
-            library = library_specs(version)
-            return present_program(self.object, program_for(self.object, check_ins, library), check_ins, library)
-
-        # The page changes only with the day, the check-ins and the library: its rendering is
-        # cached under those (see the template), and the plan is only built when it is not.
-        context["program"] = SimpleLazyObject(build)
-        context["cache_stamp"] = ":".join(
-            [
-                timezone.localdate().isoformat(),
-                str(len(check_ins)),
-                max((c.updated.isoformat() for c in check_ins), default="-"),
-                version,
-            ]
+        context["program"] = SimpleLazyObject(
+            lambda: present_today_page(self.object, self.program, self.check_ins, self.library, self.ticked_today)
         )
+        context["cache_stamp"] = self.cache_stamp(",".join(sorted(self.ticked_today)))
         return context
 
 
-class ProgramPrintView(ProgramView):
+class PlanView(ProgramMixin, DetailView):
+    """The whole 4-week plan and how to do each exercise."""
+
+    template_name = "programs/plan.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["program"] = SimpleLazyObject(lambda: present_plan(self.object, self.program, self.library))
+        context["cache_stamp"] = self.cache_stamp()
+        return context
+
+
+class ProgramPrintView(PlanView):
+    """The whole plan laid out for paper: tick-box grids for the weeks, then the how-to."""
+
     template_name = "programs/program_print.html"
 
 
-class CheckInView(PrivateResultMixin, FormMixin, DetailView):
+class TicksView(ProgramMixin, SingleObjectMixin, ProcessFormView):
+    """Save which of today's exercises are done. A plain form without JavaScript (back to the
+    page with a message); with it, the page's script sends the same form and gets JSON."""
+
+    form_class = TicksForm
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = TicksForm(request.POST, program=self.program, today=timezone.localdate())
+        if not form.is_valid():
+            return self.reply(form.problem(), status=400)
+        day, done = form.cleaned_data["day"], set(form.cleaned_data["done"])
+        with transaction.atomic():
+            self.object.ticks.filter(day=day).exclude(exercise__in=done).delete()
+            Tick.objects.bulk_create(
+                [Tick(assessment=self.object, day=day, exercise=slug) for slug in sorted(done)], ignore_conflicts=True
+            )
+            if done:
+                # The ticks say how much of the routine was done: a check-in of the day follows them.
+                self.object.check_ins.filter(day=day).update(
+                    routine_done=builder.done_from_ticks(self.program.today, done), updated=timezone.now()
+                )
+        planned = len(self.program.today.warm_up + self.program.today.exercises)
+        return self.reply(f"Saved: {len(done)} of {planned} done today.", ticked=len(done), planned=planned)
+
+    def reply(self, message: str, status: int = 200, **figures):
+        if "application/json" in self.request.headers.get("Accept", ""):
+            key = "message" if status == 200 else "error"
+            return JsonResponse({key: message, **figures}, status=status)
+        (messages.success if status == 200 else messages.error)(self.request, message)
+        return HttpResponseRedirect(self.program_url("#today"))
+
+
+class CheckInView(ProgramMixin, FormMixin, DetailView):
     template_name = "programs/check_in.html"
     form_class = CheckInForm
 
@@ -61,17 +148,27 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         kwargs["start"] = timezone.localdate(self.object.created)
         kwargs["unit"] = self.object.answers.get("distance_unit", "km")
         kwargs["pregnant"] = self.object.answers.get("pregnancy") == PREGNANT
+        if self.done_today:
+            planned = len(self.program.today.warm_up + self.program.today.exercises)
+            kwargs["ticks_note"] = f"From your ticks on today's plan: {len(self.ticked_today)} of {planned} done."
         return kwargs
 
     @cached_property
+    def done_today(self) -> str | None:
+        """How much of today's routine the ticks say was done; None when nothing is ticked."""
+        if not self.ticked_today or self.program.today is None or self.program.status == builder.STOPPED:
+            return None
+        return builder.done_from_ticks(self.program.today, self.ticked_today)
+
+    @cached_property
     def todays_check_in(self):
-        return self.object.check_ins.filter(day=timezone.localdate()).first()
+        return next((c for c in self.check_ins if c.day == timezone.localdate()), None)
 
     def get_initial(self):
         today = timezone.localdate()
         existing = self.todays_check_in
         if existing is None:
-            return {"day": today}
+            return {"day": today, "routine_done": self.done_today}
         return {
             "day": today,
             "pain_now": existing.pain_now,
@@ -89,9 +186,7 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         context["stopped"] = self.object.triage == EMERGENCY
         context["checked_in_today"] = self.todays_check_in is not None
         known = known_signs(self.object.scoring_result)
-        context["reported_signs"] = [
-            c for c in self.object.check_ins.exclude(warning_signs=[]) if set(c.warning_signs) - known
-        ]
+        context["reported_signs"] = [c for c in self.check_ins if set(c.warning_signs) - known]
         return context
 
     def post(self, request, *args, **kwargs):
@@ -108,9 +203,18 @@ class CheckInView(PrivateResultMixin, FormMixin, DetailView):
         with transaction.atomic():
             check_in, created = CheckIn.objects.update_or_create(assessment=self.object, day=day, defaults=data)
             record_warning_signs(check_in)
-        when = "today" if day == timezone.localdate() else day_month(day)
-        messages.success(
-            request,
-            f"Your check-in for {when} is saved." if created else f"Your check-in for {when} is updated.",
-        )
-        return redirect(reverse("programs:program", kwargs={"token": self.object.token}) + "#today")
+        messages.success(request, self.saved_message(check_in, created))
+        return HttpResponseRedirect(self.program_url())
+
+    def saved_message(self, check_in: CheckIn, created: bool) -> str:
+        """Saved, and for today's check-in what it changed in today's plan (said once, at the top)."""
+        today = timezone.localdate()
+        when = "today" if check_in.day == today else day_month(check_in.day)
+        saved = f"Your check-in for {when} is {'saved' if created else 'updated'}."
+        if check_in.day != today:
+            return saved
+        program = program_for(self.object, list(self.object.check_ins.all()), self.library)
+        changes = dict.fromkeys(n.title[:1].lower() + n.title[1:] for n in program.notices if n.day == today)
+        if not changes:
+            return f"{saved} It did not change today's plan."
+        return f"{saved} It changed today's plan: {'; '.join(changes)}."

@@ -322,3 +322,32 @@ def test_the_complexity_gate_holds_the_app_to_12_branches_a_function_with_no_exc
         if re.search(r"noqa:[^\n]*C901", path.read_text())
     ]
     assert exceptions == []
+
+
+# --- The day's done ticks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ticked", "done"),
+    [
+        ({"warm", "a", "b"}, "all"),
+        ({"warm", "a", "b", "gone"}, "all"),  # a tick of an exercise the day no longer holds does not count
+        ({"a"}, "some"),
+        ({"warm"}, "some"),
+        ({"gone"}, "none"),
+        (set(), "none"),
+    ],
+)
+def test_how_much_of_a_day_was_done_comes_from_its_ticks(ticked, done):
+    def entry(slug):
+        return builder.Entry(slug, slug, "strength", builder.dosage_at(LIBRARY[0], 0), "2 sets", [])
+
+    day = Day.training(
+        number=1, date=START, week=1, warm_up=[entry("warm")], exercises=[entry("a"), entry("b")], flare=False
+    )
+    assert builder.done_from_ticks(day, ticked) == done
+
+
+def test_a_day_with_nothing_planned_is_never_all_done():
+    day = Day.stopped(number=3, date=on(3), week=1, reasons=["a warning sign"])
+    assert builder.done_from_ticks(day, {"easy-walk"}) == "none"

@@ -17,10 +17,11 @@ from assessments.models import Assessment
 from assessments.scoring import WHEN_TO_ACT, score_answers
 from programs.forms import CHECK_IN_SIGNS
 from programs.library import load_library
-from programs.models import CheckIn, Exercise, library_specs, program_for
+from programs.models import CheckIn, Exercise, Tick, library_specs, program_for
 from tests.personas import PREVENTION_ANSWERS, check_in_data, runner_with
 
 FORGED_TOKEN = "A" * 43  # the right shape, but no such result
+PAGES = ("programs:program", "programs:plan", "programs:print")
 
 
 @pytest.fixture
@@ -159,8 +160,21 @@ def today_section(html: str) -> str:
 
 
 def exercise_cards(html: str) -> list[str]:
-    """The slugs of every exercise card on the page (today's and the how-to cards)."""
-    return re.findall(r'<article class="card exercise[^"]*" id="(?:today|ex)-([a-z0-9-]+)"', html)
+    """The slugs of every exercise on the page: today's entries and the how-to cards (screen and print)."""
+    today_or_card = r'<(?:li class="entry"|article class="(?:card exercise|howto-card)[^"]*")'
+    return re.findall(today_or_card + r' id="(?:today|ex)-([a-z0-9-]+)"', html)
+
+
+def exercise_names(html: str) -> set[str]:
+    """The names of the exercises on the page: today's entries and the how-to cards."""
+    today = re.findall(r'<span class="visually-hidden">Done: </span>([^<]+)</label>', html)
+    cards = re.findall(r'(?:class="h5 card-title"|class="howto-name") id="[^"]+">([^<]+)<', html)
+    return {unescape(name) for name in today + cards}
+
+
+def all_pages(client, assessment) -> dict[str, str]:
+    """The programme's pages as the runner can open them: today, the whole plan, the print."""
+    return {name: client.get(url(name, assessment)).content.decode() for name in PAGES}
 
 
 def linked_exercises(html: str) -> set[str]:
@@ -203,32 +217,53 @@ def test_a_self_care_runner_sees_todays_routine_with_dosage_and_why(client, libr
         assert escape(entry.name) in section
         assert escape(entry.dosage_text) in section
     assert section.count("Why this one:") == len(entries)
-    assert "(day 1 of 28)" in section
+    assert section.count("How to do it</summary>") == len(entries)
+    assert "Day 1 of 28, week 1" in section
     assert "Check in for today" in section
+    # Each exercise can be ticked done, in a form of its own with the CSRF token.
+    controls = Controls(section)
+    assert [c["value"] for c in controls.named("done")] == [e.slug for e in entries]
+    assert [controls.label(c) for c in controls.named("done")] == [f"Done: {e.name}" for e in entries]
 
 
-def test_the_plan_page_shows_this_week_the_whole_plan_progress_print_link_and_advice(client, library):
+def test_the_daily_page_shows_today_then_the_week_and_progress_with_the_rest_one_tap_away(client, library):
     assessment = assessment_with(sitting_hours=9, lumbar_support="no", breaks="rarely")
     html = client.get(url("programs:program", assessment)).content.decode()
 
+    # Today first, then the week as a strip of 7 days, then the progress.
+    assert html.index('id="today"') < html.index('id="week-heading"') < html.index('id="progress-heading"')
     assert "This week (week 1 of 4)" in html
-    assert html.count('id="week-day-') == 7
-    assert "The whole plan" in html
-    for week in range(1, 5):
-        assert f"<summary>Week {week}</summary>" in html
-    assert html.count('<li class="day day-') == 7 + 28
-
+    assert html.count('<li class="week-day ') == 7
+    assert html.count(" (today): ") == 1
     progress = html[html.index('id="progress-heading"') :]
     assert re.search(r'<svg [^>]*role="img"', progress)
     assert '<p class="chart-summary">Your pain was 3 out of 10 at the start.' in progress
 
-    assert f'href="{url("programs:print", assessment)}"' in html
+    # Nothing repeated: the whole plan and the how-to cards are on their own page, one tap away.
+    assert '<li class="day day-' not in html
+    assert "card exercise" not in html
+    for name in ("programs:plan", "programs:print"):
+        assert f'href="{url(name, assessment)}"' in html
+    assert f'href="{url("programs:plan", assessment)}#howto-heading"' in html
     advice = assessment.result["advice"]
     assert advice, "this runner's answers give advice"
-    assert "Advice for you" in html
+    assert f"<summary>Advice for you ({len(advice)})</summary>" in html
     for item in advice:
         assert escape(item["title"]) in html
     assert "not a diagnosis" in html
+
+
+def test_the_whole_plan_page_has_four_weeks_this_week_open_and_each_exercise_explained_once(client, library):
+    assessment = assessment_with(days_ago=8)
+    program = plan(assessment)
+    html = client.get(url("programs:plan", assessment)).content.decode()
+    assert re.search(r'<details class="week mb-2" open>\s*<summary>Week 2 \(this week\)</summary>', html)
+    for week in (1, 3, 4):
+        assert f"<summary>Week {week}</summary>" in html
+    assert html.count('<li class="day day-') == 28
+    assert sorted(exercise_cards(html)) == sorted(e.slug for e in program.exercises)
+    assert linked_exercises(html) <= set(exercise_cards(html))
+    assert f'href="{url("programs:program", assessment)}"' in html
 
 
 def test_the_programme_pages_are_never_cached_or_indexed(client, library):
@@ -244,9 +279,12 @@ def test_the_programme_pages_are_never_cached_or_indexed(client, library):
 def test_a_later_day_shows_where_the_runner_is_in_the_plan(client, library):
     assessment = assessment_with(days_ago=8)
     html = client.get(url("programs:program", assessment)).content.decode()
-    assert "(day 9 of 28)" in today_section(html)
+    assert "Day 9 of 28, week 2" in today_section(html)
     assert "This week (week 2 of 4)" in html
-    assert re.search(r'<details class="week mb-2" open>\s*<summary>Week 2</summary>', html)
+    # The strip marks today, and the 8 days gone by as past.
+    assert html.count('class="week-day ') == 7
+    assert html.count(" is-past") == 1  # day 8, in week 2
+    assert re.search(r'<li class="week-day [a-z_-]+ is-today">', html)
 
 
 def test_after_four_weeks_the_plan_says_it_is_complete(client, library):
@@ -256,7 +294,7 @@ def test_after_four_weeks_the_plan_says_it_is_complete(client, library):
     )
     html = client.get(url("programs:program", assessment)).content.decode()
     assert "Your 4-week plan is over" in html
-    assert "(after your 4-week plan)" in html
+    assert "After your 4-week plan" in html
     assert "This week (week" not in html
     assert "Update today&#x27;s check-in" in html or "Update today's check-in" in html
 
@@ -270,8 +308,9 @@ def test_after_four_weeks_the_check_in_rules_still_decide_today(client, library)
     assert "your pain was 9/10 at your check-in" in html
     # No exercise the flare rules out is shown, today or in the instructions.
     cautioned = {e.name for e in Exercise.objects.all() if "acute_flare" in e.cautions}
-    shown = {unescape(name) for name in re.findall(r'class="h5 card-title" id="[^"]+">([^<]+)<', html)}
-    assert shown and not shown & cautioned
+    for name, page in all_pages(client, assessment).items():
+        shown = exercise_names(page)
+        assert shown and not shown & cautioned, name
 
 
 def test_once_a_professional_is_advised_the_instructions_show_only_gentle_exercises(client, library):
@@ -280,11 +319,11 @@ def test_once_a_professional_is_advised_the_instructions_show_only_gentle_exerci
         CheckIn.objects.create(
             assessment=assessment, day=timezone.localdate() - timedelta(days=days_ago), pain_now=4, routine_done="all"
         )
-    html = client.get(url("programs:program", assessment)).content.decode()
-    assert "Book an appointment with a professional" in html
     gentle = set(Exercise.objects.filter(gentle=True).values_list("name", flat=True))
-    shown = {unescape(name) for name in re.findall(r'class="h5 card-title" id="[^"]+">([^<]+)<', html)}
-    assert shown and shown <= gentle
+    for name, html in all_pages(client, assessment).items():
+        assert "Book an appointment with a professional" in html, name
+        shown = exercise_names(html)
+        assert shown and shown <= gentle, name
 
 
 def test_a_sign_the_assessment_already_knew_does_not_stop_the_plan(client, library):
@@ -309,7 +348,7 @@ def test_after_four_weeks_the_whole_plan_can_still_be_printed(client, library):
     assessment = assessment_with(days_ago=30)
     html = client.get(url("programs:print", assessment)).content.decode()
     for week in range(1, 5):
-        assert f">Week {week}</h2>" in html
+        assert f'id="print-week-{week}">Week {week}:' in html
 
 
 def test_after_four_weeks_the_runner_can_still_check_in(client, library):
@@ -331,12 +370,14 @@ def test_an_emergency_result_has_no_exercises_only_what_to_do_now(client, librar
     assert exercise_cards(html) == []
     assert not linked_exercises(html)
     assert 'id="today"' not in html
-    assert "The whole plan" not in html
+    assert "The whole 4-week plan" not in html
     assert "Check in for today" not in html
+    assert 'href="tel:999"' in html and 'href="tel:112"' in html
 
     printed = client.get(url("programs:print", assessment)).content.decode()
     assert "There is no exercise plan to print" in printed
     assert exercise_cards(printed) == []
+    assert exercise_cards(client.get(url("programs:plan", assessment)).content.decode()) == []
 
 
 def test_an_emergency_result_has_no_check_in_form_and_a_posted_check_in_stores_nothing(client, library):
@@ -370,19 +411,21 @@ def test_a_see_a_professional_result_says_how_soon_and_keeps_to_gentle_exercises
     assert assessment.tier == tier
     html = client.get(url("programs:program", assessment)).content.decode()
 
-    banner = html[html.index('class="alert alert-') : html.index("</section>")]
+    banner = html[html.index('class="alert alert-warning') : html.index("</section>")]
     assert heading in banner
     assert WHEN_TO_ACT[tier] in banner
     assert "Gentle movement only" in today_section(html)
 
-    shown = set(exercise_cards(html)) | linked_exercises(html)
-    assert shown, "a gentle plan still has exercises"
     gentle = set(Exercise.objects.filter(gentle=True).values_list("slug", flat=True))
-    assert shown <= gentle, f"not gentle: {sorted(shown - gentle)}"
-
-    printed = client.get(url("programs:print", assessment)).content.decode()
-    assert heading in printed
-    assert set(exercise_cards(printed)) | linked_exercises(printed) <= gentle
+    for name, page in all_pages(client, assessment).items():
+        assert heading in page, name
+        shown = set(exercise_cards(page)) | linked_exercises(page)
+        assert shown, f"{name}: a gentle plan still has exercises"
+        assert shown <= gentle, f"{name}, not gentle: {sorted(shown - gentle)}"
+    # The banner gives the reasons; today's status does not repeat them.
+    reasons = assessment.result["triage_reasons"]
+    for reason in reasons:
+        assert html.count(escape(reason["text"])) == 1
 
 
 @pytest.mark.parametrize(
@@ -396,9 +439,10 @@ def test_a_rest_day_result_makes_day_one_a_rest_day_with_its_reason(client, libr
     assessment = assessment_with(overrides)
     assert assessment.rest_day
     section = today_section(client.get(url("programs:program", assessment)).content.decode())
-    rest = section[section.index('class="alert alert-warning rest-day"') :]
+    rest = section[section.index('class="day-status day-status-rest"') :]
     assert "Rest day: easy walking and gentle movement" in rest
     assert escape(reason) in rest
+    assert section.count(escape(reason)) == 1
     assert "Easy options for today" in section
     assert "Today's exercises" not in section
 
@@ -417,7 +461,7 @@ def test_no_exercise_shown_has_a_caution_that_matches_the_runners_flags(client, 
     flags = {flag["code"] for flag in assessment.result["flags"]}
     assert flags, "these answers raise caution flags"
     cautions = dict(Exercise.objects.values_list("slug", "cautions"))
-    for name in ("programs:program", "programs:print"):
+    for name in PAGES:
         html = client.get(url(name, assessment)).content.decode()
         shown = set(exercise_cards(html)) | linked_exercises(html)
         assert shown, name
@@ -441,7 +485,8 @@ def test_the_instructions_never_suggest_a_variant_whose_caution_matches_the_runn
     assessment = assessment_with(overrides)
     flags = {flag["code"] for flag in assessment.result["flags"]}
     cautions = dict(Exercise.objects.values_list("name", "cautions"))
-    html = client.get(url("programs:program", assessment)).content.decode()
+    html = client.get(url("programs:plan", assessment)).content.decode()
+    assert suggested_variants(html), "the instructions suggest variants"
     clashes = {name: cautions[name] for name in suggested_variants(html) if flags & set(cautions[name])}
     assert not clashes, f"suggested to a runner flagged {sorted(flags)}: {clashes}"
 
@@ -449,9 +494,9 @@ def test_the_instructions_never_suggest_a_variant_whose_caution_matches_the_runn
 def test_a_gentle_only_plan_never_points_to_a_harder_exercise(client, library):
     assessment = assessment_with(night_pain=True)
     gentle = set(Exercise.objects.filter(gentle=True).values_list("name", flat=True))
-    html = client.get(url("programs:program", assessment)).content.decode()
-    assert "hold off on running and harder exercises" in html
-    assert suggested_variants(html) <= gentle, sorted(suggested_variants(html) - gentle)
+    for name, html in all_pages(client, assessment).items():
+        assert "hold off on running and harder exercises" in html, name
+        assert suggested_variants(html) <= gentle, sorted(suggested_variants(html) - gentle)
 
 
 @pytest.mark.parametrize(
@@ -460,7 +505,7 @@ def test_a_gentle_only_plan_never_points_to_a_harder_exercise(client, library):
 )
 def test_every_link_within_a_programme_page_leads_somewhere(client, library, overrides, days_ago):
     assessment = assessment_with(overrides, days_ago=days_ago)
-    for name in ("programs:program", "programs:print", "programs:check_in"):
+    for name in (*PAGES, "programs:check_in"):
         html = client.get(url(name, assessment)).content.decode()
         ids = re.findall(r'\sid="([^"]+)"', html)
         assert len(ids) == len(set(ids)), f"{name}: repeated ids {sorted({i for i in ids if ids.count(i) > 1})}"
@@ -484,7 +529,7 @@ def test_a_prevention_runner_gets_a_full_plan_from_pain_0(client, library):
 
     response = client.post(url("programs:check_in", assessment), check_in_data(pain_now="0"), follow=True)
     assert CheckIn.objects.get().pain_now == 0
-    assert "Your check-in did not change today's plan" in today_section(response.content.decode())
+    assert "It did not change today&#x27;s plan." in response.content.decode()
 
 
 # --- the check-in ---------------------------------------------------------------------------
@@ -531,28 +576,34 @@ def test_a_check_in_is_stored_and_the_plan_shows_how_it_changed_today(client, li
     response = client.post(url("programs:check_in", assessment), check_in_data(pain_now="5", routine_done="some"))
 
     assert response.status_code == 302
-    assert response.url == url("programs:program", assessment) + "#today"
+    # The page opens at its top, where the message is: not scrolled past it to #today.
+    assert response.url == url("programs:program", assessment)
     check_in = CheckIn.objects.get()
     assert (check_in.assessment, check_in.day, check_in.pain_now) == (assessment, timezone.localdate(), 5)
     assert (check_in.routine_done, check_in.run, check_in.warning_signs) == ("some", "no_run", [])
 
     html = client.get(response.url).content.decode()
-    assert "Your check-in for today is saved." in html
+    # Said once, at the top: saved, and what changed; the reason once, in today's status.
+    message = re.search(r'<div class="alert alert-success" role="status">(.*?)</div>', html, re.S).group(1)
+    assert "Your check-in for today is saved. It changed today&#x27;s plan: today is a rest day." in message
+    assert html.index(message) < html.index('id="today"')
     section = today_section(html)
-    changes = section[section.index("How your check-in changed today's plan") :]
-    assert "Today is a rest day" in changes
     today = timezone.localdate()
-    assert f"your pain rose from 3/10 at the start to 5/10 on {today.day} {today:%B}" in changes
-    assert 'class="alert alert-warning rest-day"' in section
+    reason = f"your pain rose from 3/10 at the start to 5/10 on {today.day} {today:%B}"
+    assert html.count(reason) == 1 and reason in section
+    assert 'class="day-status day-status-rest"' in section
     assert "Update today's check-in" in section
+    assert "Checked in today: pain 5/10" in section
 
 
 def test_a_check_in_that_changes_nothing_says_so(client, library):
     assessment = assessment_with()
-    client.post(url("programs:check_in", assessment), check_in_data(pain_now="2"))
-    section = today_section(client.get(url("programs:program", assessment)).content.decode())
-    assert "Your check-in did not change today's plan" in section
-    assert "How your check-in changed" not in section
+    response = client.post(url("programs:check_in", assessment), check_in_data(pain_now="2"), follow=True)
+    html = response.content.decode()
+    assert "Your check-in for today is saved. It did not change today&#x27;s plan." in html
+    assert "It changed" not in html
+    # The message is shown once: not again on the next visit.
+    assert "It did not change" not in client.get(url("programs:program", assessment)).content.decode()
 
 
 def test_a_second_check_in_on_the_same_day_updates_the_first(client, library):
@@ -868,13 +919,14 @@ def test_a_cached_plan_page_is_served_in_three_queries_and_follows_a_new_check_i
 ):
     assessment = assessment_with()
     first = client.get(url("programs:program", assessment)).content.decode()
-    with django_assert_max_num_queries(3):  # the result, its check-ins, the library's version
+    with django_assert_max_num_queries(4):  # the result, its check-ins, the library's version, today's ticks
         again = client.get(url("programs:program", assessment)).content.decode()
-    assert again == first
+    without_token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert without_token.sub("", again) == without_token.sub("", first)
 
     client.post(url("programs:check_in", assessment), check_in_data(pain_now="6"))
     after = client.get(url("programs:program", assessment)).content.decode()
-    assert "How your check-in changed today&#x27;s plan" in after or "How your check-in changed today's plan" in after
+    assert "It changed today&#x27;s plan: today is a rest day." in after
     assert "from 3/10 at the start to 6/10" in after
 
 
@@ -911,9 +963,12 @@ def test_the_print_page_has_every_week_and_every_exercise_spelled_out(client, li
     html = response.content.decode()
 
     assert "<details" not in html
-    for week in range(1, 5):
-        assert f'<h2 class="h5" id="print-week-{week}">Week {week}</h2>' in html
-    assert html.count('<li class="day day-') == 28
+    for week in program.weeks:
+        assert f'<h2 class="h6" id="print-week-{week.number}">Week {week.number}:' in html
+        # A row of tick boxes per exercise of the week, a box on each day that holds it.
+        boxes = sum(len(day.warm_up + day.exercises) for day in week.days)
+        section = html[html.index(f'id="print-week-{week.number}"') :]
+        assert section[: section.index("</table>")].count('class="tick-box"') == boxes
     assert program.exercises
     assert sorted(exercise_cards(html)) == sorted(e.slug for e in program.exercises)
     for exercise in program.exercises:
@@ -948,3 +1003,124 @@ def test_the_check_in_marks_only_its_optional_question_and_names_errors_in_its_t
     assert "(optional)" in html and "<title>Daily check-in" in html
     errors = client.post(check_in, {}).content.decode()
     assert "<title>Error: Daily check-in" in errors
+
+
+# --- done ticks -----------------------------------------------------------------------------
+
+
+def tick(client, assessment, slugs, *, day=None, json=False):
+    data = {"day": (day or timezone.localdate()).isoformat(), "done": list(slugs)}
+    headers = {"Accept": "application/json"} if json else {}
+    return client.post(url("programs:ticks", assessment), data, headers=headers)
+
+
+def ticked_boxes(html: str) -> list[str]:
+    return [c["value"] for c in Controls(html).named("done") if "checked" in c]
+
+
+def test_ticking_exercises_done_saves_them_and_the_page_shows_them_ticked(client, library):
+    assessment = assessment_with()
+    entries = [e.slug for e in plan(assessment).today.warm_up + plan(assessment).today.exercises]
+    response = tick(client, assessment, entries[:2])
+
+    assert response.status_code == 302
+    assert response.url == url("programs:program", assessment) + "#today"
+    assert sorted(assessment.ticks.values_list("exercise", flat=True)) == sorted(entries[:2])
+    html = client.get(response.url).content.decode()
+    assert f"Saved: 2 of {len(entries)} done today." in html
+    assert ticked_boxes(html) == entries[:2]
+    assert f"2 of {len(entries)} done</p>" in html
+
+    # Unticking one keeps the other.
+    tick(client, assessment, entries[1:2])
+    assert list(assessment.ticks.values_list("exercise", flat=True)) == [entries[1]]
+    assert ticked_boxes(client.get(response.url).content.decode()) == entries[1:2]
+
+
+def test_the_pages_script_saves_ticks_and_gets_the_count_back_as_json(client, library):
+    assessment = assessment_with()
+    today = plan(assessment).today
+    entries = [e.slug for e in today.warm_up + today.exercises]
+    response = tick(client, assessment, entries, json=True)
+    assert response.status_code == 200
+    assert response.json() == {
+        "message": f"Saved: {len(entries)} of {len(entries)} done today.",
+        "ticked": len(entries),
+        "planned": len(entries),
+    }
+    assert assessment.ticks.count() == len(entries)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"done": ["not-an-exercise"]}, "That exercise is not in today&#x27;s plan any more."),
+        ({"day": "yesterday"}, "Those ticks were for"),
+        ({"day": "tomorrow"}, "Those ticks were for"),
+        ({"day": "2026-02-30"}, "Those ticks came without their day"),
+        ({"day": ""}, "Those ticks came without their day"),
+    ],
+)
+def test_a_bad_tick_is_explained_and_changes_nothing(client, library, data, message):
+    assessment = assessment_with(days_ago=2)
+    first = plan(assessment).today.exercises[0].slug
+    tick(client, assessment, [first])
+    days = {"yesterday": timezone.localdate() - timedelta(days=1), "tomorrow": timezone.localdate() + timedelta(days=1)}
+    body = {"day": timezone.localdate().isoformat(), "done": [first], **data}
+    if body["day"] in days:
+        body["day"] = days[body["day"]].isoformat()
+
+    response = client.post(url("programs:ticks", assessment), body, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(assessment.ticks.values_list("exercise", flat=True)) == [first]
+
+    as_json = client.post(url("programs:ticks", assessment), body, headers={"Accept": "application/json"})
+    assert as_json.status_code == 400
+    assert unescape(message) in as_json.json()["error"]
+    assert list(assessment.ticks.values_list("exercise", flat=True)) == [first]
+
+
+def test_a_stopped_plan_has_nothing_to_tick(client, library):
+    assessment = assessment_with(saddle_numbness=True)
+    response = tick(client, assessment, ["easy-walk"], json=True)
+    assert response.status_code == 400
+    assert "There is nothing to tick today" in response.json()["error"]
+    assert not Tick.objects.exists()
+
+
+def test_ticks_need_the_csrf_token_and_the_right_private_link(library):
+    assessment = assessment_with()
+    first = plan(assessment).today.exercises[0].slug
+    strict = Client(enforce_csrf_checks=True)
+    assert tick(strict, assessment, [first]).status_code == 403
+    client = Client()
+    forged = client.post(url("programs:ticks", FORGED_TOKEN), {"day": timezone.localdate(), "done": [first]})
+    assert forged.status_code == 404
+    assert client.get(url("programs:ticks", assessment)).status_code == 405
+    assert not Tick.objects.exists()
+
+
+def test_the_check_in_takes_how_much_was_done_from_the_ticks(client, library):
+    assessment = assessment_with()
+    today = plan(assessment).today
+    entries = [e.slug for e in today.warm_up + today.exercises]
+    tick(client, assessment, entries)
+
+    form = client.get(url("programs:check_in", assessment)).content.decode()
+    assert f"From your ticks on today's plan: {len(entries)} of {len(entries)} done." in form
+    assert re.search(r'name="routine_done" value="all"[^>]*checked', form)
+
+    client.post(url("programs:check_in", assessment), check_in_data(routine_done="all"))
+    assert CheckIn.objects.get().routine_done == "all"
+    # Unticking some after the check-in corrects how much was done.
+    tick(client, assessment, entries[:1])
+    assert CheckIn.objects.get().routine_done == "some"
+
+
+def test_the_ticks_of_one_runner_never_show_on_anothers_plan(client, library):
+    runner_a, runner_b = assessment_with(), assessment_with(nickname="Bea")
+    first = plan(runner_a).today.exercises[0].slug
+    tick(client, runner_a, [first])
+    assert ticked_boxes(client.get(url("programs:program", runner_a)).content.decode()) == [first]
+    assert ticked_boxes(client.get(url("programs:program", runner_b)).content.decode()) == []

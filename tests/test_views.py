@@ -79,8 +79,11 @@ def test_a_runner_completes_the_questionnaire_and_gets_a_stored_result(client, r
     html = page.content.decode()
     assert page.status_code == 200
     assert "Self-care looks right for now" in html
-    assert "Bookmark this private link" in html
-    assert f"/r/{assessment.token}/" in html
+    # In order of need: the banner, the private link, the plan, then the contributors.
+    order = ["Self-care looks right for now", "Keep your private link", "See today's plan", "What may be adding"]
+    assert [html.index(words) for words in order] == sorted(html.index(words) for words in order)
+    assert f'<code id="private-link">http://testserver/r/{assessment.token}/</code>' in html
+    assert 'data-copy="private-link" hidden>' in html  # the copy button only shows with JavaScript
     assert "Not a diagnosis" in html
 
 
@@ -117,7 +120,10 @@ def test_the_result_page_explains_imbalances_with_their_reasons(client, runner_a
     assert "you sit or drive about 9 h a day" in html
     assert "Based on your movement checks" in html
     assert "iliopsoas" in html
-    assert "<meter" in html
+    # Each score is drawn as a bar coloured by its likelihood (never red), and said in words.
+    bars = re.findall(r'<svg class="score-bar likelihood-(\w+)"', html)
+    assert bars and set(bars) <= {"likely", "possible"}
+    assert "50 out of 100</span> – possible" in html or "out of 100</span> – likely" in html
 
 
 def test_a_rest_day_is_flagged_with_its_reason(client, runner_answers):
@@ -539,14 +545,15 @@ def test_private_pages_are_never_cached_or_indexed(client, runner_answers):
 def test_deleting_also_forgets_the_cached_rendering(client, runner_answers):
     from django.core.cache import cache
 
-    from assessments.views import result_fragment_key
+    from assessments.views import result_fragment_keys
 
     url = answer_all(client, runner_answers).url
     assessment = Assessment.objects.get()
     client.get(url)
-    assert cache.get(result_fragment_key(assessment)) is not None
+    keys = result_fragment_keys(assessment)
+    assert all(cache.get(key) is not None for key in keys)
     client.post(reverse("assessments:delete", args=[assessment.token]))
-    assert cache.get(result_fragment_key(assessment)) is None
+    assert not any(cache.get(key) is not None for key in keys)
 
 
 @pytest.mark.parametrize("step_index", range(6))
