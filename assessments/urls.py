@@ -13,6 +13,8 @@ urlpatterns = [
     path("check/restart/", views.RestartView.as_view(), name="restart"),
     path("check/adults-only/", views.AdultsOnlyView.as_view(), name="adults_only"),
     path("check/<slug:step>/", views.QuestionnaireView.as_view(), name="step"),
+    path("offline/", views.OfflineView.as_view(), name="offline"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("r/<token:token>/", views.ResultView.as_view(), name="result"),
     path("r/<token:token>/delete/", views.DeleteAssessmentView.as_view(), name="delete"),
 ]

@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import logging
 
@@ -6,7 +7,7 @@ from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
@@ -238,6 +239,27 @@ class RestartView(View):
         return redirect("assessments:questionnaire")
 
 
+class OfflineView(TemplateView):
+    """What the service worker shows for a page this device has not kept (no private data)."""
+
+    template_name = "pwa/offline.html"
+
+
+@functools.cache
+def service_worker_script() -> str:
+    """The script, named after the static files it keeps (the same for the life of a release)."""
+    body = render_to_string("pwa/sw.js", {"version": "VERSION"})
+    return body.replace("VERSION", hashlib.sha256(body.encode()).hexdigest()[:12], 1)
+
+
+def service_worker(request):
+    """The service worker, from the site's root so that it can look after every page; a new
+    release's script names a new cache, which replaces the old one."""
+    response = HttpResponse(service_worker_script(), content_type="application/javascript; charset=utf-8")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 class AdultsOnlyView(TemplateView):
     """Under 18: the check is for adults; nothing is stored and no plan is made."""
 
@@ -292,4 +314,6 @@ class DeleteAssessmentView(PrivateResultMixin, DeleteView):
             del self.request.session[LAST_RESULT]
         response = super().form_valid(form)
         messages.success(self.request, "Your answers, result and check-ins have been deleted.")
+        # The copies kept on this device for offline reading go too (and the service worker).
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
         return response

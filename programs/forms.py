@@ -176,3 +176,17 @@ class TicksForm(forms.Form):
         if "day" in self.errors:
             return self.errors["day"][0]
         return "That exercise is not in today's plan any more. Here is today's plan as it is now."
+
+
+class ReminderForm(forms.Form):
+    """When the calendar's reminders go off, on the runner's own clock."""
+
+    at = forms.TimeField(
+        label="Remind me at",
+        initial="07:30",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": "Please give a time for the reminders, such as 07:30.",
+            "invalid": "Please give a time for the reminders, such as 07:30.",
+        },
+    )

@@ -9,6 +9,8 @@ urlpatterns = [
     path("r/<token:token>/program/", views.ProgramView.as_view(), name="program"),
     path("r/<token:token>/program/done/", views.TicksView.as_view(), name="ticks"),
     path("r/<token:token>/program/plan/", views.PlanView.as_view(), name="plan"),
+    path("r/<token:token>/manifest.webmanifest", views.ManifestView.as_view(), name="manifest"),
+    path("r/<token:token>/program/calendar.ics", views.CalendarView.as_view(), name="calendar"),
     path("r/<token:token>/program/print/", views.ProgramPrintView.as_view(), name="print"),
     path("r/<token:token>/check-in/", views.CheckInView.as_view(), name="check_in"),
 ]

@@ -7,7 +7,8 @@ The views load, call the builder and render; the presenters shape what is shown.
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -20,7 +21,8 @@ from assessments.scoring import EMERGENCY
 from assessments.views import PrivateResultMixin
 from programs import builder
 from programs.builder import day_month, known_signs
-from programs.forms import CheckInForm, TicksForm
+from programs.calendar import plan_calendar
+from programs.forms import CheckInForm, ReminderForm, TicksForm
 from programs.models import (
     CheckIn,
     Tick,
@@ -103,6 +105,52 @@ class ProgramPrintView(PlanView):
     """The whole plan laid out for paper: tick-box grids for the weeks, then the how-to."""
 
     template_name = "programs/program_print.html"
+
+
+class ManifestView(PrivateResultMixin, DetailView):
+    """The web app manifest of a runner's plan: added to the home screen, it opens today's plan."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        start = reverse("programs:program", kwargs={"token": self.object.token})
+        manifest = {
+            "id": start,
+            "name": "Runner's back check: your daily plan",
+            "short_name": "Back plan",
+            "start_url": start,
+            "scope": reverse("assessments:result", kwargs={"token": self.object.token}),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#0b5d4b",
+            "icons": [
+                {"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+                *(
+                    {"src": static(f"img/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
+                     "purpose": "any maskable"}
+                    for size in (192, 512)
+                ),
+            ],
+        }  # fmt: skip
+        return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+class CalendarView(ProgramMixin, DetailView):
+    """The plan's days as a calendar file of reminders, at the time the runner chose."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = ReminderForm(request.GET)
+        if self.program.status == builder.STOPPED:
+            messages.error(request, "There is no plan to put in a calendar while a warning sign needs care.")
+            return HttpResponseRedirect(self.program_url())
+        if not form.is_valid():
+            messages.error(request, form.errors["at"][0])
+            return HttpResponseRedirect(self.program_url("#reminders"))
+        url = request.build_absolute_uri(self.program_url())
+        body = plan_calendar(self.program, form.cleaned_data["at"], url, key=self.object.token)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="back-routine.ics"'
+        return response
 
 
 class TicksView(ProgramMixin, SingleObjectMixin, ProcessFormView):

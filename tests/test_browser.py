@@ -712,3 +712,22 @@ def test_the_whole_plan_prints_on_at_most_four_pages_starting_with_week_one(
         pages = _pdf_pages(page, paper)
         print(f"{who}: {pages} {paper} pages")
         assert pages <= 4, f"{who}: the plan prints on {pages} {paper} pages"
+
+
+def test_todays_plan_opens_offline_once_it_has_been_seen(browser, live_server):
+    assessment = _assessment_with_a_plan()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(_program_url(live_server, assessment))
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker, which keeps this copy
+    expect(page.locator("#offline-note")).to_be_hidden()
+
+    context.set_offline(True)
+    page.reload()
+    expect(_heading(page)).to_contain_text("Today's plan")
+    expect(page.locator("#offline-note")).to_be_visible()
+    expect(_today(page).locator("li.entry").first).to_be_visible()
+    page.goto(_program_url(live_server, assessment, "programs:check_in"))
+    expect(_heading(page)).to_have_text("You are offline")
+    context.close()

@@ -6,6 +6,8 @@ from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -1124,3 +1126,107 @@ def test_the_ticks_of_one_runner_never_show_on_anothers_plan(client, library):
     tick(client, runner_a, [first])
     assert ticked_boxes(client.get(url("programs:program", runner_a)).content.decode()) == [first]
     assert ticked_boxes(client.get(url("programs:program", runner_b)).content.decode()) == []
+
+
+# --- calendar reminders ---------------------------------------------------------------------
+
+
+def test_the_plan_downloads_as_a_valid_calendar_of_reminders_from_today(client, library):
+    from icalendar import Calendar
+
+    assessment = assessment_with(days_ago=2)
+    program = plan(assessment)
+    response = client.get(url("programs:calendar", assessment), {"at": "18:45"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="back-routine.ics"'
+    assert "no-store" in response["Cache-Control"]
+
+    calendar = Calendar.from_ical(response.content)
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    events = calendar.walk("VEVENT")
+    days = [d for d in program.days if d.date >= timezone.localdate()]
+    assert len(events) == len(days) == 26
+    page = "http://testserver" + url("programs:program", assessment)
+    for event, day in zip(events, days, strict=True):
+        start = event.decoded("DTSTART")
+        assert (start.date(), start.hour, start.minute, start.tzinfo) == (day.date, 18, 45, None)  # floating
+        assert event.decoded("DTEND") > start
+        assert str(event["URL"]) == page and page in str(event["DESCRIPTION"])
+        assert assessment.token not in str(event["UID"])
+        alarm = event.walk("VALARM")[0]
+        assert (str(alarm["ACTION"]), alarm.decoded("TRIGGER")) == ("DISPLAY", timedelta(0))
+    summaries = {str(e["SUMMARY"]) for e in events}
+    assert "Easy day: walk and gentle movement" in summaries
+    assert any(s.startswith("Back routine: about ") for s in summaries)
+    assert len({str(e["UID"]) for e in events}) == len(events)
+
+
+@pytest.mark.parametrize("at", ["", "25:00", "soon"])
+def test_a_bad_reminder_time_is_explained_and_gives_no_file(client, library, at):
+    assessment = assessment_with()
+    response = client.get(url("programs:calendar", assessment), {"at": at}, follow=True)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Please give a time for the reminders, such as 07:30." in response.content.decode()
+
+
+def test_a_stopped_plan_has_no_calendar_and_a_forged_link_none_either(client, library):
+    emergency = assessment_with(saddle_numbness=True)
+    response = client.get(url("programs:calendar", emergency), {"at": "07:30"}, follow=True)
+    assert "There is no plan to put in a calendar" in response.content.decode()
+    assert client.get(url("programs:calendar", FORGED_TOKEN), {"at": "07:30"}).status_code == 404
+
+
+# --- installable and readable offline -------------------------------------------------------
+
+
+def test_the_plan_has_a_manifest_that_opens_today_from_the_home_screen(client, library):
+    assessment = assessment_with()
+    html = client.get(url("programs:program", assessment)).content.decode()
+    manifest_url = url("programs:manifest", assessment)
+    assert f'<link rel="manifest" href="{manifest_url}">' in html
+    response = client.get(manifest_url)
+    assert response["Content-Type"] == "application/manifest+json"
+    assert "no-store" in response["Cache-Control"]
+    manifest = response.json()
+    assert manifest["start_url"] == url("programs:program", assessment)
+    assert manifest["scope"] == assessment.get_absolute_url()
+    assert manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    for icon in manifest["icons"]:
+        assert finders.find(icon["src"].split(settings.STATIC_URL, 1)[1]), icon["src"]
+    assert client.get(url("programs:manifest", FORGED_TOKEN)).status_code == 404
+    # An emergency result has no plan to install.
+    emergency = assessment_with(saddle_numbness=True)
+    assert 'rel="manifest"' not in client.get(emergency.get_absolute_url()).content.decode()
+
+
+def test_the_service_worker_is_served_from_the_root_and_keeps_only_the_runners_pages(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/javascript; charset=utf-8"
+    assert response["Cache-Control"] == "no-cache"
+    script = response.content.decode()
+    assert re.search(r'var CACHE = "backpain-[0-9a-f]{12}";', script)
+    assert 'var OFFLINE = "/offline/";' in script
+    kept = re.search(r"var KEPT = /(.+)/;", script).group(1).replace("\\/", "/")
+    token = "a" * 43
+    for path, keep in [
+        (f"/r/{token}/", True),
+        (f"/r/{token}/program/", True),
+        (f"/r/{token}/program/plan/", True),
+        (f"/r/{token}/check-in/", False),
+        (f"/r/{token}/delete/", False),
+        ("/check/", False),
+    ]:
+        assert bool(re.fullmatch(kept.lstrip("^").rstrip("$"), path)) is keep, path
+    offline = client.get("/offline/")
+    assert offline.status_code == 200 and "You are offline" in offline.content.decode()
+
+
+def test_deleting_the_result_also_clears_the_copies_kept_on_the_device(client, library):
+    assessment = assessment_with()
+    response = client.post(url("assessments:delete", assessment))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'

@@ -16,4 +16,16 @@
       );
     });
   });
+
+  // Installable and readable offline: the service worker keeps the last copy of the runner's
+  // pages on this device (pages that name a manifest: the result and the plan).
+  if ("serviceWorker" in navigator && document.querySelector("link[rel=manifest]")) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* the pages work without it */ });
+  }
+  // A page read from this device's copy says so, so that nobody mistakes it for today's news.
+  var note = document.getElementById("offline-note");
+  var showOffline = function () { if (note) note.hidden = navigator.onLine; };
+  window.addEventListener("online", showOffline);
+  window.addEventListener("offline", showOffline);
+  showOffline();
 })();
