@@ -19,7 +19,9 @@ PLAIN_FIELDS = (
 )  # fmt: skip
 LINE_FIELDS = ("steps", "cues", "mistakes")
 LINK_FIELDS = ("easier", "harder")
-KNOWN_KEYS = {"slug", *PLAIN_FIELDS, *LINE_FIELDS, *LINK_FIELDS}
+# The drawing's pose is read by `draw_figures` (the drawings package), not stored in the database.
+IGNORED_KEYS = {"pose"}
+KNOWN_KEYS = {"slug", *PLAIN_FIELDS, *LINE_FIELDS, *LINK_FIELDS, *IGNORED_KEYS}
 DEFAULTS = {"reps": None, "hold_seconds": None, "per_side": False, "rest_seconds": 0, "equipment": [],
             "cautions": [], "targets": [], "warm_up": False, "gentle": False, "cues": [], "mistakes": []}  # fmt: skip
 
