@@ -3,16 +3,18 @@ import hashlib
 import logging
 
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import BadRequest
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DeleteView, DetailView, TemplateView
@@ -20,7 +22,7 @@ from django.views.generic import DeleteView, DetailView, TemplateView
 from assessments import questionnaire as qn
 from assessments.answers import AnswerError, is_under_18
 from assessments.forms import SECTION_FORMS, initial_from
-from assessments.models import Assessment
+from assessments.models import DOCUMENTS, Assessment
 from assessments.presenters import present_answers, present_result
 from assessments.progress import FIRST, Progress
 from clinics.views import CLINIC_SESSION_KEY, clinic_of
@@ -281,27 +283,78 @@ class PrivateResultMixin:
         return response
 
 
-def result_fragment_keys(assessment: Assessment) -> list[str]:
-    """The cache keys of the result's rendering, in two halves around the private link (see result.html)."""
-    return [
-        make_template_fragment_key(name, [assessment.token, assessment.questionnaire_version])
-        for name in ("result_top", "result_body")
-    ]
+class CachedPageMixin:
+    """A runner's page served whole from the cache while what it shows has not changed.
+
+    `page_key()` names that state (the view reads it in one light query). The rendering is
+    kept with a hole where the CSRF token goes, since each browser has its own token; the hole
+    is filled on the way out. A page with a message to show (after a form) is rendered fresh.
+    """
+
+    page_seconds = 3600
+
+    def page_key(self) -> str:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        # Messages live in a cookie (settings.MESSAGE_STORAGE): one is waiting to be shown.
+        if CookieStorage.cookie_name in request.COOKIES:
+            return self.render_to_response(self.get_context_data(object=self.object))
+        key = page_cache_key(self.template_name, self.page_key())
+        body = cache.get(key)
+        if body is None:
+            context = self.get_context_data(object=self.object, csrf_input=mark_safe(CSRF_HOLE))  # noqa: S308
+            body = self.response_class(request, self.get_template_names(), context).rendered_content
+            cache.set(key, body, self.page_seconds)
+        return HttpResponse(body.replace(CSRF_HOLE, csrf_input(request), 1))
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("csrf_input", csrf_input(self.request))
+        return super().get_context_data(**kwargs)
 
 
-class ResultView(PrivateResultMixin, DetailView):
+# Where a cached page's CSRF token goes (a comment nobody would write: see CachedPageMixin).
+CSRF_HOLE = "<!-- csrf token -->"
+
+
+def page_cache_key(template_name: str, key: str) -> str:
+    return f"page:{template_name}:{key}"
+
+
+def result_page_key(assessment: Assessment, host: str) -> str:
+    """The result never changes; its private link names the host."""
+    return f"result:{assessment.token}:{assessment.questionnaire_version}:{host}"
+
+
+class ResultView(PrivateResultMixin, CachedPageMixin, DetailView):
     template_name = "assessments/result.html"
-    queryset = Assessment.objects.select_related("clinic")
+
+    def get_object(self, queryset=None):
+        # The stored answers and result are read only when the page is not in the cache.
+        assessment = Assessment.objects.light(self.kwargs["token"])
+        if assessment is None:
+            raise Http404("No such result.")
+        return assessment
+
+    def page_key(self) -> str:
+        return result_page_key(self.object, self.request.get_host())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Lazy: only built when the cached rendering of the result has expired.
-        context["result"] = SimpleLazyObject(lambda: present_result(self.object))
+        # Lazy: only built when the page is rendered.
+        context["result"] = SimpleLazyObject(lambda: present_result(self.documents))
         context["answer_sections"] = SimpleLazyObject(
-            lambda: present_answers(self.object.answers, self.object.questionnaire_version)
+            lambda: present_answers(self.documents.answers, self.object.questionnaire_version)
         )
         context["private_link"] = self.request.build_absolute_uri(self.object.get_absolute_url())
         return context
+
+    @cached_property
+    def documents(self) -> Assessment:
+        """The assessment with its stored answers and result, read in one query."""
+        self.object.refresh_from_db(fields=list(DOCUMENTS))
+        return self.object
 
 
 class DeleteAssessmentView(PrivateResultMixin, DeleteView):
@@ -309,7 +362,7 @@ class DeleteAssessmentView(PrivateResultMixin, DeleteView):
     success_url = reverse_lazy("assessments:landing")
 
     def form_valid(self, form):
-        cache.delete_many(result_fragment_keys(self.object))
+        cache.delete(page_cache_key(ResultView.template_name, result_page_key(self.object, self.request.get_host())))
         if self.request.session.get(LAST_RESULT) == self.object.token:
             del self.request.session[LAST_RESULT]
         response = super().form_valid(form)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Throughput of the runner's pages against a bare Django view, served the same way:
 # gunicorn on 127.0.0.1 with DEBUG off, static files collected, a throw-away SQLite
-# database (or DATABASE_URL if set). Prints requests/s and the ratio to the bare view.
+# database (or DATABASE_URL if set). Prints requests/s, the ratio to the bare view and the
+# median and 99th percentile latency.
+# Pages are asked for compressed, as a browser asks. Then the same with the cache off (cold),
+# and what each page transfers on a first visit.
 # Needs wrk (Debian package `wrk`). Usage: bash bench/throughput.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,21 +37,51 @@ for n in range(21):
     CheckIn.objects.create(assessment=a, day=today - timedelta(days=n), pain_now=3 - n % 2, routine_done='all', run='no_run')
 print(a.token)")
 
-PORT=$($PY -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-.venv/bin/gunicorn bench.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
-GUNICORN_PID=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/__bare__/" >/dev/null && break; sleep 0.2; done
-kill -0 "$GUNICORN_PID" || { echo "gunicorn did not start" >&2; exit 1; }
+# Today's ticks: two exercises done.
+$PY manage.py shell -v0 -c "
+from django.utils import timezone
+from assessments.models import Assessment
+from programs.models import Tick, program_for, library_specs
+a = Assessment.objects.get(token='$TOKEN')
+p = program_for(a, list(a.check_ins.all()), library_specs())
+for e in (p.today.warm_up + p.today.exercises)[:2]:
+    Tick.objects.create(assessment=a, day=timezone.localdate(), exercise=e.slug)
+"
 
-rate() { wrk -t2 -c16 -d"${SECONDS_PER_URL}s" --latency "$@" | awk '/Requests\/sec/ {print $2}'; }
+PORT=$($PY -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+serve() {
+  if [ -n "${GUNICORN_PID:-}" ]; then kill "$GUNICORN_PID"; wait "$GUNICORN_PID" 2>/dev/null || true; fi
+  BENCH_COLD="$1" .venv/bin/gunicorn bench.wsgi --bind "127.0.0.1:$PORT" --workers 2 --log-level warning &
+  GUNICORN_PID=$!
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/__bare__/" >/dev/null && break; sleep 0.2; done
+  kill -0 "$GUNICORN_PID" || { echo "gunicorn did not start" >&2; exit 1; }
+}
+
+# Each page asked for the way a browser asks: compressed (the pages are gzipped on the way out).
+cat > "$WORK/gzip.lua" <<LUA
+wrk.headers["Accept-Encoding"] = "gzip"
+LUA
+# requests/s, median and 99th percentile latency (ms) of one URL.
+measure() {
+  wrk -t2 -c16 -d"${SECONDS_PER_URL}s" --latency "$@" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ {p50 = ms($2)} /^ +99%/ {p99 = ms($2)} /Requests\/sec/ {rps = $2}
+    END {printf "%s %.2f %.2f", rps, p50, p99}'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-printf '%-34s %12s %8s\n' "page" "requests/s" "ratio"
-BARE=$(rate "http://127.0.0.1:$PORT/__bare__/")
-printf '%-34s %12s %8s\n' "bare Django view" "$BARE" "1.00"
-for page in "landing /" "result /r/$TOKEN/" "questionnaire first step /check/?reason=pain" "program (21 check-ins) /r/$TOKEN/program/" "program print /r/$TOKEN/program/print/" "check-in form /r/$TOKEN/check-in/"; do
+row() {  # name, figures, yardstick requests/s, note
+  set -- "$1" $2 "$3" "${4:-}"
+  printf '%-36s %10s %6s %8s %8s  %s\n' "$1" "$2" "$(ratio "$2" "$5")" "$3" "$4" "$6"
+}
+header() { printf '\n%s\n%-36s %10s %6s %8s %8s\n' "$1" "page" "req/s" "ratio" "p50 ms" "p99 ms"; }
+
+serve 0
+BARE=$(measure "http://127.0.0.1:$PORT/__bare__/"); BARE_RPS=${BARE%% *}
+header "Warm page cache (gunicorn, 2 workers, DEBUG off; ratio to the bare view in the same run)"
+row "bare Django view" "$BARE" "$BARE_RPS"
+for page in "landing /" "result /r/$TOKEN/" "today's plan (21 check-ins) /r/$TOKEN/program/" "whole plan /r/$TOKEN/program/plan/" "print /r/$TOKEN/program/print/" "check-in form /r/$TOKEN/check-in/" "questionnaire first step /check/?reason=pain"; do
   name="${page% *}"; path="${page##* }"
-  r=$(rate "http://127.0.0.1:$PORT$path")
-  printf '%-34s %12s %8s\n' "$name" "$r" "$(ratio "$r" "$BARE")"
+  row "$name" "$(measure -s "$WORK/gzip.lua" "http://127.0.0.1:$PORT$path")" "$BARE_RPS"
 done
 
 # A runner part-way through the questionnaire: a session (consent given, warning signs answered)
@@ -82,9 +115,33 @@ next=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Cookie: $COOKI
 [ "$next" = "302 http://127.0.0.1:$PORT/check/pain/" ] || { echo "the week step was refused: $next" >&2; exit 1; }
 shown=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/check/week/" | grep -c 'name="weekly_distance"' || true)
 [ "$shown" -ge 1 ] || { echo "the week step is not shown" >&2; exit 1; }
-BARE_FORM=$(rate -s "$WORK/bare_form.lua" "http://127.0.0.1:$PORT/__bare_form__/")
-printf '%-34s %12s %8s\n' "bare form POST saving a session" "$BARE_FORM" "$(ratio "$BARE_FORM" "$BARE")"
-r=$(rate -s "$WORK/cookie.lua" "http://127.0.0.1:$PORT/check/week/")
-printf '%-34s %12s %8s\n' "questionnaire step GET (session)" "$r" "$(ratio "$r" "$BARE")"
-r=$(rate -s "$WORK/week.lua" "http://127.0.0.1:$PORT/check/week/")
-printf '%-34s %12s %8s   %s\n' "questionnaire step POST" "$r" "$(ratio "$r" "$BARE")" "($(ratio "$r" "$BARE_FORM") of the bare form POST)"
+BARE_FORM=$(measure -s "$WORK/bare_form.lua" "http://127.0.0.1:$PORT/__bare_form__/"); BARE_FORM_RPS=${BARE_FORM%% *}
+row "bare form POST saving a session" "$BARE_FORM" "$BARE_RPS"
+row "questionnaire step GET (session)" "$(measure -s "$WORK/cookie.lua" "http://127.0.0.1:$PORT/check/week/")" "$BARE_RPS"
+STEP=$(measure -s "$WORK/week.lua" "http://127.0.0.1:$PORT/check/week/")
+row "questionnaire step POST" "$STEP" "$BARE_RPS" "($(ratio "${STEP%% *}" "$BARE_FORM_RPS") of the bare form POST)"
+# A check-in POST: today's check-in updated, and the plan built to say what it changed.
+CHECK_IN="csrfmiddlewaretoken=$CSRF&day=$(date +%F)&pain_now=2&routine_done=some&run=no_run&distance=&no_warning_signs=on&note="
+cat > "$WORK/check_in.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "$CHECK_IN"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "csrftoken=$CSRF"
+LUA
+saved=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: csrftoken=$CSRF" --data "$CHECK_IN" "http://127.0.0.1:$PORT/r/$TOKEN/check-in/")
+[ "$saved" = "302" ] || { echo "the check-in was refused: $saved" >&2; exit 1; }
+row "check-in POST" "$(measure -s "$WORK/check_in.lua" "http://127.0.0.1:$PORT/r/$TOKEN/check-in/")" "$BARE_RPS" "(the plan rebuilt for the message)"
+
+serve 1
+BARE=$(measure "http://127.0.0.1:$PORT/__bare__/"); BARE_RPS=${BARE%% *}
+header "Cold page cache (every page built from scratch; the exercise library cached)"
+row "bare Django view" "$BARE" "$BARE_RPS"
+for page in "result /r/$TOKEN/" "today's plan (21 check-ins) /r/$TOKEN/program/" "whole plan /r/$TOKEN/program/plan/" "print /r/$TOKEN/program/print/" "check-in form /r/$TOKEN/check-in/"; do
+  name="${page% *}"; path="${page##* }"
+  row "$name" "$(measure -s "$WORK/gzip.lua" "http://127.0.0.1:$PORT$path")" "$BARE_RPS"
+done
+
+printf '\n%s\n%-60s %10s %14s\n' "First visit: what a page and all its files transfer, compressed (KB)" "page" "HTML" "with files"
+for path in "/" "/r/$TOKEN/" "/r/$TOKEN/program/" "/r/$TOKEN/program/plan/" "/r/$TOKEN/program/print/" "/r/$TOKEN/check-in/"; do
+  $PY bench/page_weight.py "http://127.0.0.1:$PORT$path" | awk -v p="$path" '{printf "%-60s %10.1f %14.1f   (%s)\n", p, $2 / 1024, $3 / 1024, $4}'
+done

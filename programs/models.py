@@ -8,7 +8,7 @@ the latest check-in and the latest library.
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -221,6 +221,32 @@ class Tick(models.Model):
 
     def __str__(self):
         return f"Done {self.day:%Y-%m-%d}: {self.exercise}"
+
+
+def assessment_with_plan_stamp(token: str, today) -> Assessment | None:
+    """The assessment with all its plan pages change with, read in one query: its check-ins,
+    today's ticks and the exercise library (how many of each, and the latest change).
+
+    Written in SQL: built with the ORM's annotations the same query took longer to compose
+    (about 1.5 ms) than the cached page takes to serve. The stored answers and result are left
+    out (deferred): a page served from the cache does not need them.
+    """
+    q = connection.ops.quote_name
+    columns = ", ".join(
+        f"a.{q(f.column)}" for f in Assessment._meta.concrete_fields if f.name not in ("answers", "result")
+    )
+    check_ins, ticks, library = (q(m._meta.db_table) for m in (CheckIn, Tick, Exercise))
+    sql = f"""
+        SELECT {columns},
+          (SELECT COUNT(*) FROM {check_ins} c WHERE c.assessment_id = a.id) AS check_in_count,
+          (SELECT MAX(c.updated) FROM {check_ins} c WHERE c.assessment_id = a.id) AS check_in_latest,
+          (SELECT COUNT(*) FROM {ticks} t WHERE t.assessment_id = a.id AND t.day = %s) AS tick_count,
+          (SELECT MAX(t.created) FROM {ticks} t WHERE t.assessment_id = a.id AND t.day = %s) AS tick_latest,
+          (SELECT COUNT(*) FROM {library}) AS library_count,
+          (SELECT MAX(e.updated) FROM {library} e) AS library_latest
+        FROM {q(Assessment._meta.db_table)} a WHERE a.token = %s
+    """  # noqa: S608 (table and column names from the models; the values are parameters)
+    return next(iter(Assessment.objects.raw(sql, [today, today, token])), None)
 
 
 def program_for(assessment, check_ins, library):

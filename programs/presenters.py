@@ -118,6 +118,7 @@ def present_day(day: builder.Day, today, cards: dict, ticked: frozenset[str] = f
     return {
         "number": day.number,
         "date": day.date,
+        "label": f"Day {day.number}, {day.date:%a} {day.date.day} {day.date:%b}",
         "week": day.week,
         "kind": day.kind,
         "kind_words": DAY_WORDS[day.kind],
@@ -171,16 +172,27 @@ DONE_ROW_Y = 140  # the row of "routine done" marks under the pain line
 DATE_ROW_Y = 162
 
 
+# The chart's numbers go into SVG attributes as text, written once here (a template would
+# localise each number again, and that was most of the time a page took to draw its chart).
+def svg_number(value: float) -> str:
+    return f"{value:g}"
+
+
+def short_date(day) -> str:
+    """30 Nov: the chart's dates, written once here."""
+    return f"{day.day} {day:%b}"
+
+
 @dataclass
 class ChartPoint:
-    x: float
-    y: float
+    x: str
+    y: str
     label: str
 
 
 @dataclass
 class DoneMark:
-    x: float
+    x: str
     done: str  # all / some / none
     label: str
 
@@ -211,11 +223,11 @@ def pain_chart(start, start_pain: int | None, check_ins: list[CheckIn], plan_day
     last = max([plan_days - 1] + [(c.day - start).days for c in check_ins])
     span = max(last, 1)
 
-    def x(day_index: int) -> float:
-        return round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * day_index / span, 1)
+    def x(day_index: int) -> str:
+        return svg_number(round(PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * day_index / span, 1))
 
-    def y(pain: int) -> float:
-        return round(PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * pain / 10, 1)
+    def y(pain: int) -> str:
+        return svg_number(round(PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * pain / 10, 1))
 
     points = []
     if start_pain is not None:
@@ -260,23 +272,30 @@ def pain_chart(start, start_pain: int | None, check_ins: list[CheckIn], plan_day
     else:
         summary = f"The runner's pain was {start_pain} out of 10 at the start. There is no check-in yet."
     return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
+        "width": str(CHART_WIDTH),
+        "height": str(CHART_HEIGHT),
         "points": points,
         "polyline": " ".join(f"{p.x},{p.y}" for p in points),
         "marks": marks,
-        "gridlines": [{"y": y(v), "label": v} for v in (0, 5, 10)],
-        "axis_left": PLOT_LEFT,
-        "axis_right": PLOT_RIGHT,
-        "done_row_y": DONE_ROW_Y,
-        "date_row_y": DATE_ROW_Y,
-        "first_date": start,
-        "last_date": start + timedelta(days=last),
+        "gridlines": [{"y": y(v), "label": str(v)} for v in (0, 5, 10)],
+        "axis_left": str(PLOT_LEFT),
+        "axis_right": str(PLOT_RIGHT),
+        "grid_label_x": str(PLOT_LEFT - 6),
+        "done_label_x": str(PLOT_LEFT - 8),
+        "done_row_y": str(DONE_ROW_Y),
+        "date_row_y": str(DATE_ROW_Y),
+        "first_date": short_date(start),
+        "last_date": short_date(start + timedelta(days=last)),
         "summary": summary,
         "title": words["title"],
         "table_summary": words["table"],
         "rows": [
-            {"date": c.day, "pain": c.pain_now, "done": DONE_WORDS[c.routine_done], "run": c.get_run_display()}
+            {
+                "date": short_date(c.day),
+                "pain": f"{c.pain_now}/10",
+                "done": DONE_WORDS[c.routine_done],
+                "run": c.get_run_display(),
+            }
             for c in check_ins
         ],
     }
@@ -336,17 +355,19 @@ def week_strip(program: builder.Program, check_ins: list[CheckIn]) -> list[dict]
     cells = []
     for day in week.days:
         check_in = by_day.get(day.date)
+        said = [f"{day.date:%A} {builder.day_month(day.date)}{' (today)' if day.date == today else ''}: "]
+        said.append(DAY_WORDS[day.kind].lower() + (f", about {day.minutes} minutes" if day.minutes else ""))
+        if check_in:
+            said.append(f"; checked in, routine done: {DONE_WORDS[check_in.routine_done].lower()}")
         cells.append(
             {
-                "number": day.number,
-                "date": day.date,
                 "kind": day.kind,
-                "kind_words": DAY_WORDS[day.kind],
-                "minutes": day.minutes,
+                "name": f"{day.date:%a}",
+                "number": str(day.date.day),
+                "said": "".join(said),
                 "is_today": day.date == today,
                 "is_past": day.date < today,
                 "done": check_in.routine_done if check_in else None,
-                "done_words": DONE_WORDS[check_in.routine_done].lower() if check_in else "",
                 "anchor": f"day-{day.number}",
             }
         )

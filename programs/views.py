@@ -5,9 +5,11 @@ Found by the assessment's private token only, like the result (PrivateResultMixi
 The views load, call the builder and render; the presenters shape what is shown.
 """
 
+import hashlib
+
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +18,10 @@ from django.views.generic import DetailView
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import FormMixin, ProcessFormView
 
+from assessments.models import Assessment
 from assessments.questionnaire import PREGNANT, REPLACED_BY
 from assessments.scoring import EMERGENCY
-from assessments.views import PrivateResultMixin
+from assessments.views import CachedPageMixin, PrivateResultMixin
 from programs import builder
 from programs.builder import day_month, known_signs
 from programs.calendar import plan_calendar
@@ -26,8 +29,8 @@ from programs.forms import CheckInForm, ReminderForm, TicksForm
 from programs.models import (
     CheckIn,
     Tick,
+    assessment_with_plan_stamp,
     library_specs,
-    library_version,
     program_for,
     record_warning_signs,
 )
@@ -35,7 +38,17 @@ from programs.presenters import present_plan, present_today_page
 
 
 class ProgramMixin(PrivateResultMixin):
-    """What every programme page is built from: the check-ins, the library, today's ticks."""
+    """What every programme page is built from: the check-ins, the library, today's ticks.
+
+    The assessment comes with what its pages change with (`with_plan_stamp`), in one query:
+    a page already rendered is served from the cache without reading anything else.
+    """
+
+    def get_object(self, queryset=None):
+        assessment = assessment_with_plan_stamp(self.kwargs["token"], timezone.localdate())
+        if assessment is None:
+            raise Http404("No such result.")
+        return assessment
 
     @cached_property
     def check_ins(self) -> list[CheckIn]:
@@ -43,7 +56,9 @@ class ProgramMixin(PrivateResultMixin):
 
     @cached_property
     def library_version(self) -> str:
-        return library_version()
+        # The library's size and latest change, as the database gives them (a cache key only).
+        latest = hashlib.sha256(str(self.object.library_latest).encode()).hexdigest()[:16]
+        return f"{self.object.library_count}-{latest}"
 
     @cached_property
     def library(self):
@@ -51,31 +66,45 @@ class ProgramMixin(PrivateResultMixin):
 
     @cached_property
     def program(self) -> builder.Program:
+        load_documents(self.object)
         return program_for(self.object, self.check_ins, self.library)
 
     @cached_property
     def ticked_today(self) -> frozenset[str]:
+        if not self.object.tick_count:
+            return frozenset()
         return frozenset(self.object.ticks.filter(day=timezone.localdate()).values_list("exercise", flat=True))
 
-    def cache_stamp(self, *more: str) -> str:
-        """The page changes only with the day, the check-ins, the library (and what `more` names):
-        its rendering is cached under those (see the templates), and the plan is only built when
-        it is not."""
+    def page_key(self) -> str:
+        """A programme page changes only with the day, the check-ins, the library and today's
+        ticks: it is cached under those (CachedPageMixin), and the plan is only built when it
+        is not."""
+        a = self.object
         return ":".join(
-            [
+            str(part)
+            for part in (
+                a.token,
                 timezone.localdate().isoformat(),
-                str(len(self.check_ins)),
-                max((c.updated.isoformat() for c in self.check_ins), default="-"),
+                a.check_in_count,
+                str(a.check_in_latest).replace(" ", "T"),
                 self.library_version,
-                *more,
-            ]
+                a.tick_count,
+                str(a.tick_latest).replace(" ", "T"),
+            )
         )
 
     def program_url(self, anchor: str = "") -> str:
         return reverse("programs:program", kwargs={"token": self.object.token}) + anchor
 
 
-class ProgramView(ProgramMixin, DetailView):
+def load_documents(assessment: Assessment) -> None:
+    """The stored answers and result, in one query when they were left out of the first one."""
+    deferred = {"answers", "result"} & assessment.get_deferred_fields()
+    if deferred:
+        assessment.refresh_from_db(fields=sorted(deferred))
+
+
+class ProgramView(ProgramMixin, CachedPageMixin, DetailView):
     """Today's plan: what to do now, ticks and the check-in; the week and the progress below."""
 
     template_name = "programs/program.html"
@@ -85,11 +114,10 @@ class ProgramView(ProgramMixin, DetailView):
         context["program"] = SimpleLazyObject(
             lambda: present_today_page(self.object, self.program, self.check_ins, self.library, self.ticked_today)
         )
-        context["cache_stamp"] = self.cache_stamp(",".join(sorted(self.ticked_today)))
         return context
 
 
-class PlanView(ProgramMixin, DetailView):
+class PlanView(ProgramMixin, CachedPageMixin, DetailView):
     """The whole 4-week plan and how to do each exercise."""
 
     template_name = "programs/plan.html"
@@ -97,7 +125,6 @@ class PlanView(ProgramMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["program"] = SimpleLazyObject(lambda: present_plan(self.object, self.program, self.library))
-        context["cache_stamp"] = self.cache_stamp()
         return context
 
 
@@ -187,11 +214,12 @@ class TicksView(ProgramMixin, SingleObjectMixin, ProcessFormView):
         return HttpResponseRedirect(self.program_url("#today"))
 
 
-class CheckInView(ProgramMixin, FormMixin, DetailView):
+class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
     template_name = "programs/check_in.html"
     form_class = CheckInForm
 
     def get_form_kwargs(self):
+        load_documents(self.object)  # the form reads the answers (the unit of distance, a pregnancy)
         kwargs = super().get_form_kwargs()
         kwargs["start"] = timezone.localdate(self.object.created)
         kwargs["unit"] = self.object.answers.get("distance_unit", "km")
@@ -233,6 +261,7 @@ class CheckInView(ProgramMixin, FormMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["stopped"] = self.object.triage == EMERGENCY
         context["checked_in_today"] = self.todays_check_in is not None
+        load_documents(self.object)
         known = known_signs(self.object.scoring_result)
         context["reported_signs"] = [c for c in self.check_ins if set(c.warning_signs) - known]
         return context

@@ -214,7 +214,7 @@ def test_a_runner_completes_the_check_with_movement_checks_in_at_most_40_taps(pa
     # The hip-front self-test answer shows up as a reason for some ranked imbalance.
     expect(contributors.get_by_text("(movement check)").first).to_be_visible()
 
-    link_section = page.get_by_role("region", name="Bookmark this private link")
+    link_section = page.get_by_role("region", name="Keep your private link")
     expect(link_section).to_contain_text(page.url)
     expect(page.get_by_text("Not a diagnosis.").first).to_be_visible()
     expect(page.locator("main")).to_contain_text("This result comes from your own answers")
