@@ -40,13 +40,18 @@ DOCUMENTS = ("answers", "result")
 
 
 class AssessmentManager(models.Manager):
+    def light_columns(self, alias: str) -> str:
+        """The SQL column list of an assessment without its stored documents (see `light`)."""
+        q = connection.ops.quote_name
+        return ", ".join(f"{alias}.{q(f.column)}" for f in self.model._meta.concrete_fields if f.name not in DOCUMENTS)
+
     def light(self, token: str) -> "Assessment | None":
         """The assessment with this private token, without its stored answers and result (they
-        are read when first used): what a page served from the cache needs, in the plainest SQL
-        (the ORM took longer to compose the query than the database to answer it)."""
-        q = connection.ops.quote_name
-        columns = ", ".join(q(f.column) for f in self.model._meta.concrete_fields if f.name not in DOCUMENTS)
-        sql = f"SELECT {columns} FROM {q(self.model._meta.db_table)} WHERE token = %s"  # noqa: S608 (names from the model)
+        are read when first used, see `load_documents`): what a page served from the cache
+        needs, in the plainest SQL (the ORM took longer to compose the query than the database
+        to answer it)."""
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        sql = f"SELECT {self.light_columns('a')} FROM {table} a WHERE a.token = %s"  # noqa: S608 (names from the model)
         return next(iter(self.raw(sql, [token])), None)
 
     def create_from_answers(self, answers: dict, clinic=None, submission_key=None) -> "Assessment":
@@ -165,6 +170,12 @@ class Assessment(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessments:result", kwargs={"token": self.token})
+
+    def load_documents(self) -> None:
+        """The stored answers and result, in one query when they were left out of the first one."""
+        deferred = set(DOCUMENTS) & self.get_deferred_fields()
+        if deferred:
+            self.refresh_from_db(fields=sorted(deferred))
 
     @cached_property
     def scoring_result(self) -> scoring.Result:

@@ -2,6 +2,7 @@ import functools
 import hashlib
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -13,7 +14,7 @@ from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -22,7 +23,7 @@ from django.views.generic import DeleteView, DetailView, TemplateView
 from assessments import questionnaire as qn
 from assessments.answers import AnswerError, is_under_18
 from assessments.forms import SECTION_FORMS, initial_from
-from assessments.models import DOCUMENTS, Assessment
+from assessments.models import Assessment
 from assessments.presenters import present_answers, present_result
 from assessments.progress import FIRST, Progress
 from clinics.views import CLINIC_SESSION_KEY, clinic_of
@@ -298,15 +299,19 @@ class CachedPageMixin:
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        # Messages live in a cookie (settings.MESSAGE_STORAGE): one is waiting to be shown.
-        if CookieStorage.cookie_name in request.COOKIES:
+        # Messages live in a cookie (settings.MESSAGE_STORAGE): one is waiting to be shown. With
+        # DEBUG on (a developer's machine) pages are not kept, so that template edits show at once.
+        if CookieStorage.cookie_name in request.COOKIES or settings.DEBUG:
             return self.render_to_response(self.get_context_data(object=self.object))
-        key = page_cache_key(self.template_name, self.page_key())
+        key = page_cache_key(self.get_template_names()[0], self.page_key())
         body = cache.get(key)
         if body is None:
             context = self.get_context_data(object=self.object, csrf_input=mark_safe(CSRF_HOLE))  # noqa: S308
             body = self.response_class(request, self.get_template_names(), context).rendered_content
-            cache.set(key, body, self.page_seconds)
+            # A token written by {% csrf_token %} belongs to this browser alone: such a page is
+            # never kept (a cached page's forms use {{ csrf_input }}, the hole).
+            if CSRF_FIELD not in body:
+                cache.set(key, body, self.page_seconds)
         return HttpResponse(body.replace(CSRF_HOLE, csrf_input(request), 1))
 
     def get_context_data(self, **kwargs):
@@ -316,6 +321,7 @@ class CachedPageMixin:
 
 # Where a cached page's CSRF token goes (a comment nobody would write: see CachedPageMixin).
 CSRF_HOLE = "<!-- csrf token -->"
+CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
 
 def page_cache_key(template_name: str, key: str) -> str:
@@ -350,10 +356,10 @@ class ResultView(PrivateResultMixin, CachedPageMixin, DetailView):
         context["private_link"] = self.request.build_absolute_uri(self.object.get_absolute_url())
         return context
 
-    @cached_property
+    @property
     def documents(self) -> Assessment:
-        """The assessment with its stored answers and result, read in one query."""
-        self.object.refresh_from_db(fields=list(DOCUMENTS))
+        """The assessment with its stored answers and result (read once, in one query)."""
+        self.object.load_documents()
         return self.object
 
 

@@ -5,8 +5,6 @@ Found by the assessment's private token only, like the result (PrivateResultMixi
 The views load, call the builder and render; the presenters shape what is shown.
 """
 
-import hashlib
-
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -14,11 +12,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.views import View
 from django.views.generic import DetailView
-from django.views.generic.detail import SingleObjectMixin
-from django.views.generic.edit import FormMixin, ProcessFormView
+from django.views.generic.edit import FormMixin
 
-from assessments.models import Assessment
 from assessments.questionnaire import PREGNANT, REPLACED_BY
 from assessments.scoring import EMERGENCY
 from assessments.views import CachedPageMixin, PrivateResultMixin
@@ -33,6 +30,7 @@ from programs.models import (
     library_specs,
     program_for,
     record_warning_signs,
+    version_of,
 )
 from programs.presenters import present_plan, present_today_page
 
@@ -40,12 +38,17 @@ from programs.presenters import present_plan, present_today_page
 class ProgramMixin(PrivateResultMixin):
     """What every programme page is built from: the check-ins, the library, today's ticks.
 
-    The assessment comes with what its pages change with (`with_plan_stamp`), in one query:
-    a page already rendered is served from the cache without reading anything else.
+    The assessment comes with what its pages change with (`assessment_with_plan_stamp`), in
+    one query: a page already rendered is served from the cache without reading anything else.
+    "Today" is read once per request, so that a request at midnight sees one day.
     """
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.today = timezone.localdate()
+
     def get_object(self, queryset=None):
-        assessment = assessment_with_plan_stamp(self.kwargs["token"], timezone.localdate())
+        assessment = assessment_with_plan_stamp(self.kwargs["token"], self.today)
         if assessment is None:
             raise Http404("No such result.")
         return assessment
@@ -56,9 +59,7 @@ class ProgramMixin(PrivateResultMixin):
 
     @cached_property
     def library_version(self) -> str:
-        # The library's size and latest change, as the database gives them (a cache key only).
-        latest = hashlib.sha256(str(self.object.library_latest).encode()).hexdigest()[:16]
-        return f"{self.object.library_count}-{latest}"
+        return version_of(self.object.library_count, self.object.library_latest)
 
     @cached_property
     def library(self):
@@ -66,14 +67,22 @@ class ProgramMixin(PrivateResultMixin):
 
     @cached_property
     def program(self) -> builder.Program:
-        load_documents(self.object)
-        return program_for(self.object, self.check_ins, self.library)
+        self.object.load_documents()
+        return program_for(self.object, self.check_ins, self.library, self.today)
 
     @cached_property
     def ticked_today(self) -> frozenset[str]:
         if not self.object.tick_count:
             return frozenset()
-        return frozenset(self.object.ticks.filter(day=timezone.localdate()).values_list("exercise", flat=True))
+        return frozenset(self.object.ticks.filter(day=self.today).values_list("exercise", flat=True))
+
+    @cached_property
+    def planned_today(self) -> frozenset[str]:
+        """The exercises today's plan holds (none once the plan is stopped)."""
+        day = self.program.today
+        if day is None or self.program.status == builder.STOPPED:
+            return frozenset()
+        return frozenset(entry.slug for entry in day.warm_up + day.exercises)
 
     def page_key(self) -> str:
         """A programme page changes only with the day, the check-ins, the library and today's
@@ -84,24 +93,17 @@ class ProgramMixin(PrivateResultMixin):
             str(part)
             for part in (
                 a.token,
-                timezone.localdate().isoformat(),
+                self.today.isoformat(),
                 a.check_in_count,
                 str(a.check_in_latest).replace(" ", "T"),
                 self.library_version,
                 a.tick_count,
-                str(a.tick_latest).replace(" ", "T"),
+                a.tick_latest,
             )
         )
 
     def program_url(self, anchor: str = "") -> str:
         return reverse("programs:program", kwargs={"token": self.object.token}) + anchor
-
-
-def load_documents(assessment: Assessment) -> None:
-    """The stored answers and result, in one query when they were left out of the first one."""
-    deferred = {"answers", "result"} & assessment.get_deferred_fields()
-    if deferred:
-        assessment.refresh_from_db(fields=sorted(deferred))
 
 
 class ProgramView(ProgramMixin, CachedPageMixin, DetailView):
@@ -170,6 +172,9 @@ class CalendarView(ProgramMixin, DetailView):
         if self.program.status == builder.STOPPED:
             messages.error(request, "There is no plan to put in a calendar while a warning sign needs care.")
             return HttpResponseRedirect(self.program_url())
+        if self.program.finished:
+            messages.error(request, "Your 4-week plan is over: there are no days left to put in a calendar.")
+            return HttpResponseRedirect(self.program_url())
         if not form.is_valid():
             messages.error(request, form.errors["at"][0])
             return HttpResponseRedirect(self.program_url("#reminders"))
@@ -180,31 +185,37 @@ class CalendarView(ProgramMixin, DetailView):
         return response
 
 
-class TicksView(ProgramMixin, SingleObjectMixin, ProcessFormView):
+class TicksView(ProgramMixin, View):
     """Save which of today's exercises are done. A plain form without JavaScript (back to the
     page with a message); with it, the page's script sends the same form and gets JSON."""
 
-    form_class = TicksForm
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        form = TicksForm(request.POST, program=self.program, today=timezone.localdate())
+        form = TicksForm(request.POST, program=self.program, today=self.today)
         if not form.is_valid():
             return self.reply(form.problem(), status=400)
-        day, done = form.cleaned_data["day"], set(form.cleaned_data["done"])
+        day, done = form.cleaned_data["day"], frozenset(form.cleaned_data["done"])
+        before = self.ticked_today
         with transaction.atomic():
-            self.object.ticks.filter(day=day).exclude(exercise__in=done).delete()
+            # Only today's exercises as the page shows them: a tick of one the plan has dropped
+            # since (a check-in made today a rest day) stays, as what was done.
+            self.object.ticks.filter(day=day, exercise__in=self.planned_today - done).delete()
             Tick.objects.bulk_create(
                 [Tick(assessment=self.object, day=day, exercise=slug) for slug in sorted(done)], ignore_conflicts=True
             )
-            if done:
-                # The ticks say how much of the routine was done: a check-in of the day follows them.
-                self.object.check_ins.filter(day=day).update(
-                    routine_done=builder.done_from_ticks(self.program.today, done), updated=timezone.now()
-                )
-        planned = len(self.program.today.warm_up + self.program.today.exercises)
+            self.follow_ticks(day, before=before, after=(before - self.planned_today) | done)
+        planned = len(self.planned_today)
         return self.reply(f"Saved: {len(done)} of {planned} done today.", ticked=len(done), planned=planned)
+
+    def follow_ticks(self, day, before: frozenset[str], after: frozenset[str]) -> None:
+        """The day's check-in answered "routine done" from the ticks (the form's suggestion):
+        it follows them, unless the runner answered otherwise, which then stands."""
+        said_before = builder.done_from_ticks(self.program.today, before)
+        self.object.check_ins.filter(day=day, routine_done=said_before).update(
+            routine_done=builder.done_from_ticks(self.program.today, after), updated=timezone.now()
+        )
 
     def reply(self, message: str, status: int = 200, **figures):
         if "application/json" in self.request.headers.get("Accept", ""):
@@ -219,29 +230,29 @@ class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
     form_class = CheckInForm
 
     def get_form_kwargs(self):
-        load_documents(self.object)  # the form reads the answers (the unit of distance, a pregnancy)
+        self.object.load_documents()  # the form reads the answers (the unit of distance, a pregnancy)
         kwargs = super().get_form_kwargs()
         kwargs["start"] = timezone.localdate(self.object.created)
         kwargs["unit"] = self.object.answers.get("distance_unit", "km")
         kwargs["pregnant"] = self.object.answers.get("pregnancy") == PREGNANT
         if self.done_today:
-            planned = len(self.program.today.warm_up + self.program.today.exercises)
-            kwargs["ticks_note"] = f"From your ticks on today's plan: {len(self.ticked_today)} of {planned} done."
+            ticked = len(self.ticked_today & self.planned_today)
+            kwargs["ticks_note"] = f"From your ticks on today's plan: {ticked} of {len(self.planned_today)} done."
         return kwargs
 
     @cached_property
     def done_today(self) -> str | None:
-        """How much of today's routine the ticks say was done; None when nothing is ticked."""
-        if not self.ticked_today or self.program.today is None or self.program.status == builder.STOPPED:
+        """How much of today's routine the ticks say was done; None when none of it is ticked."""
+        if not self.ticked_today & self.planned_today:
             return None
         return builder.done_from_ticks(self.program.today, self.ticked_today)
 
     @cached_property
     def todays_check_in(self):
-        return next((c for c in self.check_ins if c.day == timezone.localdate()), None)
+        return next((c for c in self.check_ins if c.day == self.today), None)
 
     def get_initial(self):
-        today = timezone.localdate()
+        today = self.today
         existing = self.todays_check_in
         if existing is None:
             return {"day": today, "routine_done": self.done_today}
@@ -261,7 +272,7 @@ class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["stopped"] = self.object.triage == EMERGENCY
         context["checked_in_today"] = self.todays_check_in is not None
-        load_documents(self.object)
+        self.object.load_documents()
         known = known_signs(self.object.scoring_result)
         context["reported_signs"] = [c for c in self.check_ins if set(c.warning_signs) - known]
         return context
@@ -285,12 +296,12 @@ class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
 
     def saved_message(self, check_in: CheckIn, created: bool) -> str:
         """Saved, and for today's check-in what it changed in today's plan (said once, at the top)."""
-        today = timezone.localdate()
+        today = self.today
         when = "today" if check_in.day == today else day_month(check_in.day)
         saved = f"Your check-in for {when} is {'saved' if created else 'updated'}."
         if check_in.day != today:
             return saved
-        program = program_for(self.object, list(self.object.check_ins.all()), self.library)
+        program = program_for(self.object, list(self.object.check_ins.all()), self.library, today)
         changes = dict.fromkeys(n.title[:1].lower() + n.title[1:] for n in program.notices if n.day == today)
         if not changes:
             return f"{saved} It did not change today's plan."

@@ -731,3 +731,31 @@ def test_todays_plan_opens_offline_once_it_has_been_seen(browser, live_server):
     page.goto(_program_url(live_server, assessment, "programs:check_in"))
     expect(_heading(page)).to_have_text("You are offline")
     context.close()
+
+
+def test_a_result_deleted_elsewhere_is_no_longer_readable_offline_on_this_device(browser, live_server):
+    assessment = _assessment_with_a_plan()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(_program_url(live_server, assessment))
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # kept on this device now
+
+    assessment.delete()  # from another device
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("Today's plan")
+    context.set_offline(True)
+    page.reload()
+    expect(_heading(page)).to_have_text("You are offline")
+    context.close()
+
+
+def test_a_tick_refused_by_the_server_falls_back_to_the_plain_form_and_says_why(page, live_server):
+    assessment = _assessment_with_a_plan()
+    page.goto(_program_url(live_server, assessment))
+    # The page was loaded yesterday: its ticks name a day that is over.
+    page.locator("input[name=day]").evaluate("(day) => { day.value = '2020-01-01'; }")
+    _today(page).get_by_role("checkbox").first.check()
+    expect(page.get_by_role("status").first).to_contain_text("Those ticks were for 1 January")
+    expect(_today(page).get_by_role("checkbox").first).not_to_be_checked()
+    assert not assessment.ticks.exists()

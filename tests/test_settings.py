@@ -53,3 +53,19 @@ def test_a_time_zone_that_does_not_exist_fails_loudly():
     assert result.returncode != 0
     assert "TIME_ZONE='Mars/Olympus' is not a time zone name" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_static_files_storage_works_out_each_files_url_once(tmp_path, settings):
+    import json
+
+    from backpain.storage import StaticFilesStorage
+
+    settings.DEBUG = False
+    manifest = {"version": "1.1", "hash": "0", "paths": {"css/app.css": "css/app.0123456789ab.css"}}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+    storage = StaticFilesStorage(location=tmp_path, base_url="/static/")
+    assert storage.url("css/app.css") == "/static/css/app.0123456789ab.css"
+    storage.hashed_files = {}  # what a second look-up would find now: the first answer is kept
+    assert storage.url("css/app.css") == "/static/css/app.0123456789ab.css"
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        storage.url("css/other.css")

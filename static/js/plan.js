@@ -21,10 +21,14 @@
         credentials: "same-origin",
       })
         .then(function (response) {
-          return response.json().then(function (data) {
-            // A refusal (the day has changed, the plan has changed) says what to do in words.
-            status.textContent = response.ok ? data.message : data.error;
-          });
+          var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+          if (!response.ok || !json) {
+            // Refused (the day or the plan has changed) or not ours to read (the result was
+            // deleted, the session expired): the plain form shows the new page and says why.
+            form.submit();
+            return;
+          }
+          return response.json().then(function (data) { status.textContent = data.message; });
         })
         .catch(function () {
           // Offline or the server is away: the plain form still works once back.

@@ -54,6 +54,9 @@ self.addEventListener("fetch", function (event) {
       if (keep && response.ok) {
         var copy = response.clone();
         caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+      } else if (keep && (response.status === 404 || response.status === 410)) {
+        // Deleted (perhaps on another device): the copy kept here goes too.
+        caches.open(CACHE).then(function (cache) { cache.delete(url.pathname); });
       }
       return response;
     }).catch(function () {
