@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import SimpleLazyObject, cached_property, lazy
 from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.edit import FormMixin
@@ -235,10 +235,15 @@ class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
         kwargs["start"] = timezone.localdate(self.object.created)
         kwargs["unit"] = self.object.answers.get("distance_unit", "km")
         kwargs["pregnant"] = self.object.answers.get("pregnancy") == PREGNANT
-        if self.done_today:
-            ticked = len(self.ticked_today & self.planned_today)
-            kwargs["ticks_note"] = f"From your ticks on today's plan: {ticked} of {len(self.planned_today)} done."
+        # Worked out only if the form is shown (a saved check-in never builds the plan for it).
+        kwargs["ticks_note"] = lazy(self.ticks_note, str)()
         return kwargs
+
+    def ticks_note(self) -> str:
+        if not self.done_today:
+            return ""
+        ticked = len(self.ticked_today & self.planned_today)
+        return f"From your ticks on today's plan: {ticked} of {len(self.planned_today)} done."
 
     @cached_property
     def done_today(self) -> str | None:
@@ -255,7 +260,8 @@ class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
         today = self.today
         existing = self.todays_check_in
         if existing is None:
-            return {"day": today, "routine_done": self.done_today}
+            # A form sent back keeps what was sent: the ticks' suggestion is for a fresh form only.
+            return {"day": today, "routine_done": self.done_today if self.request.method == "GET" else None}
         return {
             "day": today,
             "pain_now": existing.pain_now,
