@@ -94,18 +94,12 @@ post /check/warning/ "no_warning_signs=on&action=next"
 SESSION=$(awk '$6 == "sessionid" {print $7}' "$JAR")
 COOKIE="csrftoken=$CSRF; sessionid=$SESSION"
 WEEK="csrfmiddlewaretoken=$CSRF&action=next&distance_unit=km&weekly_distance=25&distance_change=same_or_less&shoes=fitted&strength_training=none&sitting_hours=8&driving_hours=1&breaks=hourly&lumbar_support=yes&screen_height=eye_level"
-cat > "$WORK/week.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "$WEEK"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "$COOKIE"
-LUA
-cat > "$WORK/bare_form.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "csrfmiddlewaretoken=$CSRF&name=Sam&number=3"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "$COOKIE"
-LUA
+# A wrk script that POSTs a form: file, body, cookie.
+post_script() {
+  printf 'wrk.method = "POST"\nwrk.body = "%s"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\nwrk.headers["Cookie"] = "%s"\n' "$2" "$3" > "$WORK/$1"
+}
+post_script week.lua "$WEEK" "$COOKIE"
+post_script bare_form.lua "csrfmiddlewaretoken=$CSRF&name=Sam&number=3" "$COOKIE"
 cat > "$WORK/cookie.lua" <<LUA
 wrk.headers["Cookie"] = "$COOKIE"
 LUA
@@ -122,12 +116,7 @@ STEP=$(measure -s "$WORK/week.lua" "http://127.0.0.1:$PORT/check/week/")
 row "questionnaire step POST" "$STEP" "$BARE_RPS" "($(ratio "${STEP%% *}" "$BARE_FORM_RPS") of the bare form POST)"
 # A check-in POST: today's check-in updated, and the plan built to say what it changed.
 CHECK_IN="csrfmiddlewaretoken=$CSRF&day=$(date +%F)&pain_now=2&routine_done=some&run=no_run&distance=&no_warning_signs=on&note="
-cat > "$WORK/check_in.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "$CHECK_IN"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "csrftoken=$CSRF"
-LUA
+post_script check_in.lua "$CHECK_IN" "csrftoken=$CSRF"
 saved=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: csrftoken=$CSRF" --data "$CHECK_IN" "http://127.0.0.1:$PORT/r/$TOKEN/check-in/")
 [ "$saved" = "302" ] || { echo "the check-in was refused: $saved" >&2; exit 1; }
 row "check-in POST" "$(measure -s "$WORK/check_in.lua" "http://127.0.0.1:$PORT/r/$TOKEN/check-in/")" "$BARE_RPS" "(the plan rebuilt for the message)"

@@ -714,13 +714,20 @@ def test_the_whole_plan_prints_on_at_most_four_pages_starting_with_week_one(
         assert pages <= 4, f"{who}: the plan prints on {pages} {paper} pages"
 
 
-def test_todays_plan_opens_offline_once_it_has_been_seen(browser, live_server):
-    assessment = _assessment_with_a_plan()
+def _seen_under_the_service_worker(browser, live_server, assessment):
+    """A fresh browser that opened today's plan twice: the second time under the service
+    worker, which kept a copy. Returns its context and page."""
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(_program_url(live_server, assessment))
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the service worker, which keeps this copy
+    page.reload()
+    return context, page
+
+
+def test_todays_plan_opens_offline_once_it_has_been_seen(browser, live_server):
+    assessment = _assessment_with_a_plan()
+    context, page = _seen_under_the_service_worker(browser, live_server, assessment)
     expect(page.locator("#offline-note")).to_be_hidden()
 
     context.set_offline(True)
@@ -735,11 +742,7 @@ def test_todays_plan_opens_offline_once_it_has_been_seen(browser, live_server):
 
 def test_a_result_deleted_elsewhere_is_no_longer_readable_offline_on_this_device(browser, live_server):
     assessment = _assessment_with_a_plan()
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(_program_url(live_server, assessment))
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # kept on this device now
+    context, page = _seen_under_the_service_worker(browser, live_server, assessment)
 
     assessment.delete()  # from another device
     page.reload()
