@@ -7,19 +7,36 @@ STAMP := $(VENV)/.installed
 # Checks that load the settings outside pytest need some key (pytest-env sets it in tests).
 CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-tests-only-not-a-secret}
 
-.PHONY: run test lint format migrations-check collectstatic clean
+.PHONY: run demo test audit bench lint format migrations-check collectstatic clean
 
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@echo "==> Installing the Python packages into $(VENV) (the first time takes a minute or two)"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt
+	@echo "==> Python packages ready"
 	touch $(STAMP)
+
+# The audit's judges from npm (Lighthouse, the Nu HTML checker), pinned by audit/package-lock.json.
+AUDIT_TOOLS := audit/node_modules/.package-lock.json
+$(AUDIT_TOOLS): audit/package.json audit/package-lock.json
+	@echo "==> Installing the audit's npm tools into audit/node_modules"
+	cd audit && npm ci --no-audit --no-fund --loglevel=error
 
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_exercises
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# A filled app on your machine: a demo clinic, its clinician, a superuser and five runners
+# (passwords printed, new every run), then the development server. DEBUG only.
+demo: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput -v0
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_exercises
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
@@ -27,6 +44,17 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(CHECK_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+# Every runner and admin page judged as served in production (axe-core, the Nu HTML checker,
+# Lighthouse) and check --deploy; one table, fails below the thresholds. Needs Chromium, Java
+# and Node.js (see README). On DATABASE_URL when set, else a throw-away SQLite database.
+audit: $(STAMP) $(AUDIT_TOOLS)
+	$(BIN)/python audit/audit.py $(AUDIT_ARGS)
+
+# Throughput against a bare view, and the admin at ADMIN_SIZE assessments (PostgreSQL);
+# the figures go to a file under bench/results/.
+bench: $(STAMP)
+	bash bench/run.sh $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,4 +71,4 @@ collectstatic: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache audit/node_modules audit/out

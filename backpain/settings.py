@@ -170,9 +170,23 @@ if env_bool("BEHIND_PROXY", default=False):
     # The sign-in throttle counts the client's address as the one proxy in front saw it.
     AXES_CLIENT_IP_CALLABLE = "backpain.middleware.client_ip_behind_proxy"
 
+# Each line printed once. Django's own "django" logger has no handler here: its default one
+# prints with DEBUG on, and the record then went on to the root's (every warning twice).
+# Configuring "django" resets its children, so the dev server's request lines
+# ("django.server") get their own handler again, as Django's defaults have it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
