@@ -49,7 +49,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
 
 NODE_MODULES = ROOT / "audit" / "node_modules"
-LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
+LIGHTHOUSE_RUNNER = ROOT / "audit" / "lighthouse.mjs"  # Lighthouse signed in
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 OUT = ROOT / "audit" / "out"
 DESKTOP = {"width": 1280, "height": 900}
@@ -72,7 +72,7 @@ class Page:
 
     @property
     def slug(self) -> str:
-        return f"{self.group}-" + "".join(c if c.isalnum() else "-" for c in self.name.lower()).strip("-")
+        return "-".join(f"{self.group} {self.name}".lower().replace(",", " ").split())
 
     @property
     def blocking_axe(self) -> list[dict]:
@@ -90,7 +90,7 @@ class Page:
         found += [f"vnu line {m.get('lastLine', '?')}: {m['message']}" for m in self.vnu]
         if self.group == "runner":
             found += [f"lighthouse {c} {s}" for c, s in self.lighthouse.items() if s < 100]
-            found += [f"lighthouse: {f}" for f in self.lighthouse_failures]
+        found += [f"lighthouse: {f}" for f in self.lighthouse_failures]  # its figures are not the page's
         return found
 
 
@@ -110,10 +110,10 @@ def main() -> int:
         demo = prepare_database(env, work, base)
         with gunicorn(env, port):
             pages = page_list(demo, base)
-            admin_cookie = run_browser(pages, demo, work)
+            admin_cookies = run_browser(pages, demo, work)
             run_vnu(pages)
             if not args.no_lighthouse:
-                run_lighthouse(pages, work, admin_cookie)
+                run_lighthouse(pages, work, admin_cookies)
     failed = report(pages, deploy_issues, strict_admin=args.strict_admin, lighthouse=not args.no_lighthouse)
     print(f"\nAudit took {time.monotonic() - started:.0f} s.")
     return 1 if failed else 0
@@ -128,7 +128,7 @@ def check_tools(lighthouse: bool) -> None:
         missing.append(f"Chromium at {CHROMIUM} (apt-get install -y chromium)")
     if not shutil.which("java"):
         missing.append("Java for the Nu HTML checker (apt-get install -y default-jre-headless)")
-    if not VNU.exists() or (lighthouse and not LIGHTHOUSE.exists()):
+    if not VNU.exists() or (lighthouse and not (NODE_MODULES / "puppeteer-core").exists()):
         missing.append("the npm tools: run `make audit`, which installs them (cd audit && npm ci)")
     if lighthouse and not shutil.which("node"):
         missing.append("Node.js 18.20 or newer for Lighthouse")
@@ -273,7 +273,7 @@ def page_list(demo: dict, base: str) -> list[Page]:
     return runner + admin_pages
 
 
-def run_browser(pages: list[Page], demo: dict, work: Path) -> str:
+def run_browser(pages: list[Page], demo: dict, work: Path) -> list[dict]:
     """axe-core on every page, and the HTML as served kept for the HTML checker; the clinician's cookies."""
     print(f"axe-core and the served HTML of {len(pages)} pages...", flush=True)
     axe = Axe()
@@ -295,7 +295,8 @@ def run_browser(pages: list[Page], demo: dict, work: Path) -> str:
             tab.close()
         cookies = admin.cookies()
         browser.close()
-    return "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+    keep = ("name", "value", "domain", "path", "httpOnly", "secure", "sameSite")
+    return [{k: c[k] for k in keep} for c in cookies]
 
 
 def sign_in(tab, admin_url: str, account: dict) -> None:
@@ -349,46 +350,49 @@ def run_vnu(pages: list[Page]) -> None:
             page.vnu.append(message)
 
 
-def run_lighthouse(pages: list[Page], work: Path, admin_cookie: str) -> None:
+def run_lighthouse(pages: list[Page], work: Path, admin_cookies: list[dict]) -> None:
     targets = [p for p in pages if p.gets_lighthouse]
     OUT.mkdir(exist_ok=True)
-    headers = work / "admin-headers.json"
-    print(f"Lighthouse on {len(targets)} pages (about 15 s each)...", flush=True)
+    cookies = work / "admin-cookies.json"
+    cookies.write_text(json.dumps(admin_cookies))
+    print(f"Lighthouse on {len(targets)} pages (about 12 s each)...", flush=True)
     for page in targets:
-        flags = [
-            f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
-            f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}",
-            "--output=json",
-            "--output=html",
-            f"--output-path={OUT / page.slug}",
-            "--quiet",
-        ]
-        if page.group == "admin":
-            flags.append("--preset=desktop")
-            if page.name != "sign-in":
-                headers.write_text(json.dumps({"Cookie": admin_cookie}))
-                flags.append(f"--extra-headers={headers}")
-        report_file = OUT / f"{page.slug}.report.json"
-        for _attempt in range(3):  # Chromium's trace now and then misses the navigation (NO_NAVSTART)
-            report_file.unlink(missing_ok=True)
-            done = subprocess.run(
-                ["node", str(LIGHTHOUSE), page.url, *flags],
-                env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if not done.returncode and report_file.exists():
-                break
-        else:
-            page.lighthouse_failures.append(f"did not run: {(done.stderr or done.stdout).strip()[-300:]}")
-            continue
-        lhr = json.loads(report_file.read_text())
-        page.lighthouse = {c: round((lhr["categories"][c]["score"] or 0) * 100) for c in LIGHTHOUSE_CATEGORIES}
-        if lhr.get("runtimeError"):
-            page.lighthouse_failures.append(lhr["runtimeError"].get("message", "runtime error"))
-        if lhr["finalDisplayedUrl"].rstrip("/") != page.url.rstrip("/"):
-            page.lighthouse_failures.append(f"ended on {lhr['finalDisplayedUrl']}, not the page")
+        runs = [lighthouse_once(page, cookies)]
+        # Lighthouse's performance score varies from run to run on a busy machine: a runner's
+        # page under 100 is run twice more and judged by the median of the three (as
+        # Lighthouse's documentation advises for variability).
+        if page.group == "runner" and runs[0] and runs[0]["performance"] < 100:
+            runs += [lighthouse_once(page, cookies) for _ in range(2)]
+        runs = [r for r in runs if r]
+        if runs:
+            page.lighthouse = {c: sorted(r[c] for r in runs)[len(runs) // 2] for c in LIGHTHOUSE_CATEGORIES}
+
+
+def lighthouse_once(page: Page, cookies: Path) -> dict[str, int] | None:
+    """One Lighthouse run: the three scores, or None (and why, in the page's failures)."""
+    preset = "desktop" if page.group == "admin" else "mobile"
+    signed_in = str(cookies) if page.group == "admin" and page.name != "sign-in" else ""
+    command = ["node", str(LIGHTHOUSE_RUNNER), page.url, str(OUT / page.slug), preset, signed_in]
+    report_file = OUT / f"{page.slug}.report.json"
+    for _attempt in range(3):  # Chromium's trace now and then misses the navigation (NO_NAVSTART)
+        report_file.unlink(missing_ok=True)
+        done = subprocess.run(
+            [*command, " ".join(CHROMIUM_ARGS)],
+            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lhr = json.loads(report_file.read_text()) if not done.returncode and report_file.exists() else None
+        if lhr and not lhr.get("runtimeError"):
+            break
+    else:
+        why = lhr["runtimeError"].get("message") if lhr else (done.stderr or done.stdout).strip()[-300:]
+        page.lighthouse_failures.append(f"did not run: {why}")
+        return None
+    if lhr["finalDisplayedUrl"].rstrip("/") != page.url.rstrip("/"):
+        page.lighthouse_failures.append(f"ended on {lhr['finalDisplayedUrl']}, not the page")
+    return {c: round((lhr["categories"][c]["score"] or 0) * 100) for c in LIGHTHOUSE_CATEGORIES}
 
 
 # --- The table ---------------------------------------------------------------------
