@@ -174,12 +174,11 @@ class AssessmentAdmin(ClinicScopedAdmin):
     actions = ("mark_reviewed", "export_csv", "export_fhir")
     form = ReviewForm
     fieldsets = (
-        ("Review", {"fields": ("clinician_notes", "follow_up", "reviewed", "reviewed_by", "reviewed_at", "seen")}),
+        # "seen" (the hidden guard) is drawn by the template: in a fieldset it got a label
+        # pointing at a hidden input, which is invalid HTML.
+        ("Review", {"fields": ("clinician_notes", "follow_up", "reviewed", "reviewed_by", "reviewed_at")}),
     )
     readonly_fields = ("reviewed_by", "reviewed_at")
-
-    class Media:
-        css = {"all": ("css/admin.css",)}
 
     # --- list ---
 

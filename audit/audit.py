@@ -14,13 +14,13 @@ and `manage.py check --deploy` runs with production settings.
 
 It prints one table and fails (exit status 1) below the thresholds:
 - a runner's page: axe 0 violations, vnu 0 errors, Lighthouse 100 / 100 / 100;
-- an admin page: axe 0 serious or critical violations, vnu 0 errors (reported, not
-  failing, until the clinician review's admin work lands; `--strict-admin` fails on them);
+- an admin page: axe 0 serious or critical violations, vnu 0 errors (its Lighthouse
+  figures are reported, not judged);
 - check --deploy: no issue.
 What each failing page broke is printed under the table; Lighthouse's reports are kept
 in audit/out/ (open the .html in a browser).
 
-Usage: .venv/bin/python audit/audit.py [--strict-admin] [--no-lighthouse]
+Usage: .venv/bin/python audit/audit.py [--no-lighthouse]
 (`make audit` installs the npm tools from audit/package-lock.json first.)
 """
 
@@ -83,10 +83,14 @@ class Page:
         return not self.prepare
 
     def problems(self) -> list[str]:
-        """What breaks the thresholds (for an admin page: what would break them)."""
+        """What breaks the thresholds."""
         found = []
         counted = self.axe if self.group == "runner" else self.blocking_axe
-        found += [f"axe {v['id']} ({v['impact']}): {v['help']} - {len(v['nodes'])} element(s)" for v in counted]
+        found += [
+            f"axe {v['id']} ({v['impact']}): {v['help']} - {len(v['nodes'])} element(s), "
+            f"first {' '.join(v['nodes'][0]['target'])}"
+            for v in counted
+        ]
         found += [f"vnu line {m.get('lastLine', '?')}: {m['message']}" for m in self.vnu]
         if self.group == "runner":
             found += [f"lighthouse {c} {s}" for c, s in self.lighthouse.items() if s < 100]
@@ -96,7 +100,6 @@ class Page:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--strict-admin", action="store_true", help="Fail on the admin pages' problems too.")
     parser.add_argument("--no-lighthouse", action="store_true", help="Skip Lighthouse (the slowest judge).")
     args = parser.parse_args()
     check_tools(lighthouse=not args.no_lighthouse)
@@ -114,7 +117,7 @@ def main() -> int:
             run_vnu(pages)
             if not args.no_lighthouse:
                 run_lighthouse(pages, work, admin_cookies)
-    failed = report(pages, deploy_issues, strict_admin=args.strict_admin, lighthouse=not args.no_lighthouse)
+    failed = report(pages, deploy_issues, lighthouse=not args.no_lighthouse)
     print(f"\nAudit took {time.monotonic() - started:.0f} s.")
     return 1 if failed else 0
 
@@ -398,7 +401,7 @@ def lighthouse_once(page: Page, cookies: Path) -> dict[str, int] | None:
 # --- The table ---------------------------------------------------------------------
 
 
-def report(pages: list[Page], deploy_issues: list[str], *, strict_admin: bool, lighthouse: bool) -> bool:
+def report(pages: list[Page], deploy_issues: list[str], *, lighthouse: bool) -> bool:
     width = max(len(p.group) + len(p.name) for p in pages) + 3
 
     def row(*cells: object) -> str:
@@ -412,9 +415,8 @@ def report(pages: list[Page], deploy_issues: list[str], *, strict_admin: bool, l
         axe = len(page.axe) if page.group == "runner" else f"{len(page.blocking_axe)}/{len(page.axe)}"
         scores = [page.lighthouse.get(c, "-") if lighthouse else "-" for c in LIGHTHOUSE_CATEGORIES]
         problems = page.problems()
-        counts = page.group == "runner" or strict_admin
-        verdict = "ok" if not problems else "FAIL" if counts else "over (reported only)"
-        failed |= bool(problems) and counts
+        verdict = "FAIL" if problems else "ok"
+        failed |= bool(problems)
         print(row(f"{page.group}: {page.name}", axe, len(page.vnu), *scores, verdict))
     print(
         row(
@@ -434,8 +436,7 @@ def report(pages: list[Page], deploy_issues: list[str], *, strict_admin: bool, l
                 print(f"  - {problem}")
     for issue in deploy_issues:
         print(f"\ncheck --deploy: {issue}")
-    verdict = "AUDIT FAILED" if failed else "Audit passed"
-    print(f"\n{verdict}" + ("" if strict_admin else " (admin pages reported, not judged, until the admin work lands)"))
+    print("\nAUDIT FAILED" if failed else "\nAudit passed")
     return failed
 
 

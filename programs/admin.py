@@ -61,7 +61,8 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_filter = ("kind", "region", "gentle", "warm_up", "customised")
     search_fields = ("name", "slug")
     list_select_related = ("easier", "harder")
-    autocomplete_fields = ("easier", "harder")
+    # Plain selects for the easier and harder exercise: the library is small, and the
+    # autocomplete picker's box had no accessible name (axe: aria-input-field-name).
     readonly_fields = ("from_library", "updated")
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "region", "targets", "equipment")}),
