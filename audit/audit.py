@@ -47,6 +47,7 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+from tests.processes import PRODUCTION_ENV  # noqa: E402
 
 NODE_MODULES = ROOT / "audit" / "node_modules"
 LIGHTHOUSE_RUNNER = ROOT / "audit" / "lighthouse.mjs"  # Lighthouse signed in
@@ -160,18 +161,7 @@ def manage(*args: str, env: dict[str, str]) -> str:
 
 def check_deploy() -> list[str]:
     """`check --deploy` with the settings README's Production section gives."""
-    env = {
-        **os.environ,
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "back.example.org",
-        "CSRF_TRUSTED_ORIGINS": "https://back.example.org",
-        "SECURE_SSL_REDIRECT": "1",
-        "SECURE_COOKIES": "1",
-        "SECURE_HSTS_SECONDS": "31536000",
-        "SECURE_HSTS_PRELOAD": "1",
-        "BEHIND_PROXY": "1",
-    }
+    env = {**os.environ, **PRODUCTION_ENV, "DEBUG": "0"}
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

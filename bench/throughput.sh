@@ -132,5 +132,5 @@ done
 
 printf '\n%s\n%-60s %10s %14s\n' "First visit: what a page and all its files transfer, compressed (KB)" "page" "HTML" "with files"
 for path in "/" "/r/$TOKEN/" "/r/$TOKEN/program/" "/r/$TOKEN/program/plan/" "/r/$TOKEN/program/print/" "/r/$TOKEN/check-in/"; do
-  $PY bench/page_weight.py "http://127.0.0.1:$PORT$path" | awk -v p="$path" '{printf "%-60s %10.1f %14.1f   (%s)\n", p, $2 / 1024, $3 / 1024, $4}'
+  $PY bench/page_weight.py "http://127.0.0.1:$PORT$path" | awk -v p="${path/$TOKEN/<token>}" '{printf "%-60s %10.1f %14.1f   (%s)\n", p, $2 / 1024, $3 / 1024, $4}'
 done

@@ -2,18 +2,8 @@
 
 import pytest
 
+from tests.processes import PRODUCTION_ENV as PRODUCTION
 from tests.processes import run_manage as manage
-
-PRODUCTION = {
-    "SECRET_KEY": "a-long-random-production-secret-key-of-more-than-fifty-characters-0123456789",
-    "ALLOWED_HOSTS": "back.example.org",
-    "CSRF_TRUSTED_ORIGINS": "https://back.example.org",
-    "SECURE_SSL_REDIRECT": "1",
-    "SECURE_COOKIES": "1",
-    "SECURE_HSTS_SECONDS": "31536000",
-    "SECURE_HSTS_PRELOAD": "1",
-    "BEHIND_PROXY": "1",
-}
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
