@@ -47,7 +47,7 @@ test: $(STAMP)
 
 # Every runner and admin page judged as served in production (axe-core, the Nu HTML checker,
 # Lighthouse) and check --deploy; one table, fails below the thresholds. Needs Chromium, Java
-# and Node.js (see README). On DATABASE_URL when set, else a throw-away SQLite database.
+# and Node.js (see README). In a throw-away SQLite database, or AUDIT_DATABASE_URL (its own).
 audit: $(STAMP) $(AUDIT_TOOLS)
 	$(BIN)/python audit/audit.py $(AUDIT_ARGS)
 

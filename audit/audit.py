@@ -1,8 +1,10 @@
 """`make audit`: every runner page and every clinician admin page, judged as served in production.
 
 Serves the app as in production (gunicorn with 2 workers, DEBUG off, static files
-collected) on the demo data (`manage.py demo`), on a throw-away SQLite database, or on
-DATABASE_URL when it is set. Then each page is judged by:
+collected) on the demo data (`manage.py demo`), in a throw-away SQLite database, or in
+AUDIT_DATABASE_URL when it is set (a database of the audit's own: it is migrated and the
+demo data go in; DATABASE_URL is never used, so that a shell pointed at a shared database
+cannot get demo accounts). Then each page is judged by:
 
 - axe-core (WCAG 2.2 AA and best-practice rules), in the system Chromium at 375 px for a
   runner's page and 1280 px for an admin page;
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +149,7 @@ def production_env(work: Path) -> dict[str, str]:
         "SECRET_KEY": "audit-" + secrets.token_urlsafe(40),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'audit.sqlite3'}",
+        "DATABASE_URL": os.environ.get("AUDIT_DATABASE_URL") or f"sqlite:///{work / 'audit.sqlite3'}",
     }
 
 
@@ -189,7 +192,8 @@ def prepare_database(env: dict[str, str], work: Path, base: str) -> dict:
     manage("load_exercises", "-v0", env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
     demo_file = work / "demo.json"
-    manage("demo", "--base-url", base, "--json", str(demo_file), env={**env, "DEBUG": "1"})  # demo: DEBUG only
+    demo_env = {**env, "DEBUG": "1"}  # the demo runs with DEBUG only
+    manage("demo", "--base-url", base, "--json", str(demo_file), "--any-database", env=demo_env)
     return json.loads(demo_file.read_text())
 
 
@@ -209,6 +213,8 @@ class gunicorn:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=2)  # noqa: S310 - our own server
                 return self
+            except urllib.error.HTTPError:
+                return self  # it answers: the page's own judges will say what is wrong
             except OSError:
                 if self.process.poll() is not None:
                     sys.exit("gunicorn stopped at start-up.")
@@ -218,7 +224,10 @@ class gunicorn:
 
     def __exit__(self, *exc):
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
 # --- The pages ---------------------------------------------------------------------
@@ -260,7 +269,7 @@ def page_list(demo: dict, base: str) -> list[Page]:
         Page("admin", "check-ins", f"{admin}programs/checkin/"),
         Page("admin", "clinics", f"{admin}clinics/clinic/"),
         Page("admin", "exercise library", f"{admin}programs/exercise/"),
-        Page("admin", "exercise", f"{admin}programs/exercise/1/change/"),
+        Page("admin", "exercise", demo["exercise_admin"]),
         Page("admin", "password change", f"{admin}password_change/"),
     ]
     return runner + admin_pages
@@ -327,13 +336,15 @@ def visit(tab, page: Page) -> str:
 def run_vnu(pages: list[Page]) -> None:
     print("The Nu HTML checker...", flush=True)
     files = [str(p.html_file) for p in pages]
-    done = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    messages = json.loads(done.stderr or done.stdout)["messages"]
+    command = ["java", "-jar", str(VNU), "--format", "json", "--stdout", "--exit-zero-always", *files]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    except subprocess.TimeoutExpired:
+        sys.exit("The HTML checker took more than 5 minutes.")
+    try:
+        messages = json.loads(done.stdout)["messages"]
+    except (ValueError, KeyError):
+        sys.exit(f"The HTML checker gave no report:\n{done.stderr[-2000:]}")
     by_file = {p.html_file.name: p for p in pages}  # the checker names them file:/path
     for message in messages:
         if message.get("type") in ("error", "non-document-error"):
@@ -369,18 +380,23 @@ def lighthouse_once(page: Page, cookies: Path) -> dict[str, int] | None:
     report_file = OUT / f"{page.slug}.report.json"
     for _attempt in range(3):  # Chromium's trace now and then misses the navigation (NO_NAVSTART)
         report_file.unlink(missing_ok=True)
-        done = subprocess.run(
-            [*command, " ".join(CHROMIUM_ARGS)],
-            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        try:
+            done = subprocess.run(
+                [*command, " ".join(CHROMIUM_ARGS)],
+                env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=180,
+            )
+        except subprocess.TimeoutExpired:
+            lhr, why = None, "Lighthouse took more than 180 s"
+            continue
         lhr = json.loads(report_file.read_text()) if not done.returncode and report_file.exists() else None
         if lhr and not lhr.get("runtimeError"):
             break
-    else:
         why = lhr["runtimeError"].get("message") if lhr else (done.stderr or done.stdout).strip()[-300:]
+    else:
         page.lighthouse_failures.append(f"did not run: {why}")
         return None
     if lhr["finalDisplayedUrl"].rstrip("/") != page.url.rstrip("/"):

@@ -174,6 +174,7 @@ if env_bool("BEHIND_PROXY", default=False):
 # prints with DEBUG on, and the record then went on to the root's (every warning twice).
 # Configuring "django" resets its children, so the dev server's request lines
 # ("django.server") get their own handler again, as Django's defaults have it.
+# (Django's default "mail_admins" handler goes too; there are no ADMINS to mail.)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

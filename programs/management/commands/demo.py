@@ -1,9 +1,11 @@
 """A filled app on a developer's machine: a demo clinic, its clinician, a superuser, and runners.
 
-    DEBUG=1 python manage.py demo [--base-url http://127.0.0.1:8000] [--json FILE]
+    DEBUG=1 python manage.py demo [--base-url http://127.0.0.1:8000] [--json FILE] [--any-database]
 
 `make demo` runs it, then serves the app. It refuses to run with DEBUG off: the accounts
-it makes have passwords printed on the terminal, fit for a laptop and nothing else.
+it makes have passwords printed on the terminal, fit for a laptop and nothing else. It also
+refuses a database other than SQLite (an exported DATABASE_URL may point at a shared one)
+unless told `--any-database` (a developer's own PostgreSQL, or the audit's throw-away one).
 
 What it makes (again on every run, so that the plan days count from today):
 - the clinic "Demo clinic", its clinician `demo-clinician` and a superuser `demo-admin`,
@@ -29,7 +31,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +39,7 @@ from assessments.models import Assessment
 from clinics.models import Clinic
 from clinics.permissions import ensure_clinicians_group
 from programs import builder
-from programs.models import CheckIn, Tick, library_specs, program_for
+from programs.models import CheckIn, Exercise, Tick, library_specs, program_for
 
 CLINIC_NAME = "Demo clinic"
 CLINICIAN = "demo-clinician"
@@ -134,6 +136,13 @@ RUNNERS = (
 )
 
 
+def first_exercise() -> Exercise:
+    exercise = Exercise.objects.order_by("name").first()
+    if exercise is None:
+        raise CommandError("The exercise library is empty: run `python manage.py load_exercises` first.")
+    return exercise
+
+
 class Command(BaseCommand):
     help = "Fill the local database with a demo clinic, a clinician, a superuser and runners (DEBUG only)."
 
@@ -144,12 +153,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", dest="json_file", type=Path, metavar="FILE", help="Also write the links and accounts here."
         )
+        parser.add_argument(
+            "--any-database", action="store_true", help="Also on a database other than SQLite (your own only)."
+        )
 
-    def handle(self, base_url: str, json_file: Path | None, **options):
+    def handle(self, base_url: str, json_file: Path | None, any_database: bool, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "The demo makes accounts whose passwords it prints: it runs with DEBUG=1 only, "
                 "on your own machine (make demo sets it)."
+            )
+        if connection.vendor != "sqlite" and not any_database:
+            raise CommandError(
+                f"The database is {connection.vendor}, not the local SQLite file: is DATABASE_URL set? "
+                "Unset it, or add --any-database if this database is your own."
             )
         base_url = base_url.rstrip("/")
         with transaction.atomic():
@@ -164,6 +181,7 @@ class Command(BaseCommand):
             "clinic": {"name": clinic.name, "invite": base_url + clinic.invite_path()},
             "accounts": accounts,
             "admin": base_url + reverse("admin:index"),
+            "exercise_admin": base_url + reverse("admin:programs_exercise_change", args=[first_exercise().pk]),
             "home": base_url + reverse("assessments:landing"),
             "runners": runners,
         }
