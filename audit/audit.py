@@ -367,9 +367,13 @@ def run_lighthouse(pages: list[Page], work: Path, admin_cookies: list[dict]) -> 
         # Lighthouse's documentation advises for variability).
         if page.group == "runner" and runs[0] and runs[0]["performance"] < 100:
             runs += [lighthouse_once(page, cookies) for _ in range(2)]
-        runs = [r for r in runs if r]
-        if runs:
-            page.lighthouse = {c: sorted(r[c] for r in runs)[len(runs) // 2] for c in LIGHTHOUSE_CATEGORIES}
+        if runs := [r for r in runs if r]:
+            page.lighthouse = median_scores(runs)
+
+
+def median_scores(runs: list[dict[str, int]]) -> dict[str, int]:
+    """Each category's median over the runs (of two, the lower: a page is not judged kinder for a retry)."""
+    return {c: sorted(r[c] for r in runs)[(len(runs) - 1) // 2] for c in LIGHTHOUSE_CATEGORIES}
 
 
 def lighthouse_once(page: Page, cookies: Path) -> dict[str, int] | None:
