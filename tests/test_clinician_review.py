@@ -306,6 +306,9 @@ def test_an_emergency_assessment_shows_its_reasons_and_no_exercises(browser, cli
     assert "Seek emergency care now" in html
     assert "numbness or tingling in the saddle area" in html
     assert "Stopped: no exercises" in html
+    # No pain was asked and no check-in can follow: no empty chart, the reason in words.
+    assert "progress-chart" not in html
+    assert "pain was not asked: the questionnaire ended at an emergency warning sign" in html
 
 
 def test_opening_an_assessment_is_recorded_and_visible_to_superusers_only(client, browser, clinician, clinic):
