@@ -153,13 +153,13 @@ def production_env(work: Path) -> dict[str, str]:
     }
 
 
-def manage(*args: str, env: dict[str, str]) -> str:
+def manage(*args: str, env: dict[str, str]) -> None:
+    """`manage.py ARGS`, quiet; its output only when it fails (and then the audit stops)."""
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     if done.returncode:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
 
 
 def check_deploy() -> list[str]:

@@ -123,8 +123,6 @@ def present_day(day: builder.Day, today, cards: dict, ticked: frozenset[str] = f
         "kind": day.kind,
         "kind_words": DAY_WORDS[day.kind],
         "kind_short": DAY_SHORT_WORDS[day.kind],
-        "is_rest": day.kind == builder.REST,
-        "is_training": day.kind == builder.TRAINING,
         "exercises_heading": "Easy options for today"
         if day.kind in (builder.REST, builder.EASY)
         else "Today's exercises",
@@ -137,7 +135,6 @@ def present_day(day: builder.Day, today, cards: dict, ticked: frozenset[str] = f
         "suggestions": day.suggestions,
         "adapted": day.adapted,
         "is_today": day.date == today,
-        "is_past": day.date < today,
         "anchor": f"day-{day.number}",
         "ticked": sum(e["ticked"] for e in warm_up + exercises),
     }

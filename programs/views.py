@@ -84,23 +84,19 @@ class ProgramMixin(PrivateResultMixin):
             return frozenset()
         return frozenset(entry.slug for entry in day.warm_up + day.exercises)
 
+    # Whether the page shows today's ticks (or answers from them), so that a tick makes it anew.
+    shows_ticks = True
+
     def page_key(self) -> str:
-        """A programme page changes only with the day, the check-ins, the library and today's
-        ticks: it is cached under those (CachedPageMixin), and the plan is only built when it
-        is not."""
+        """A programme page changes only with the day, the check-ins, the library and (where it
+        shows them) today's ticks: it is cached under those (CachedPageMixin), and the plan is
+        only built when it is not."""
         a = self.object
-        return ":".join(
-            str(part)
-            for part in (
-                a.token,
-                self.today.isoformat(),
-                a.check_in_count,
-                str(a.check_in_latest).replace(" ", "T"),
-                self.library_version,
-                a.tick_count,
-                a.tick_latest,
-            )
-        )
+        parts = [a.token, self.today.isoformat(), a.check_in_count, str(a.check_in_latest).replace(" ", "T")]
+        parts.append(self.library_version)
+        if self.shows_ticks:
+            parts += [a.tick_count, a.tick_latest]
+        return ":".join(str(part) for part in parts)
 
     def program_url(self, anchor: str = "") -> str:
         return reverse("programs:program", kwargs={"token": self.object.token}) + anchor
@@ -123,6 +119,7 @@ class PlanView(ProgramMixin, CachedPageMixin, DetailView):
     """The whole 4-week plan and how to do each exercise."""
 
     template_name = "programs/plan.html"
+    shows_ticks = False  # the whole plan and its print show no ticks: a tick keeps them cached
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

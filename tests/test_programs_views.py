@@ -1020,6 +1020,21 @@ def ticked_boxes(html: str) -> list[str]:
     return [c["value"] for c in Controls(html).named("done") if "checked" in c]
 
 
+def test_a_tick_makes_todays_page_anew_and_leaves_the_whole_plan_and_the_print_cached(
+    client, library, django_assert_max_num_queries
+):
+    assessment = assessment_with()
+    for name in ("programs:program", "programs:plan", "programs:print"):
+        client.get(url(name, assessment))
+    first = plan(assessment).today.exercises[0].slug
+    tick(client, assessment, [first], json=True)
+
+    for name in ("programs:plan", "programs:print"):
+        with django_assert_max_num_queries(1):  # still the kept page: it shows no ticks
+            assert client.get(url(name, assessment)).status_code == 200
+    assert ticked_boxes(client.get(url("programs:program", assessment)).content.decode()) == [first]
+
+
 def test_ticking_exercises_done_saves_them_and_the_page_shows_them_ticked(client, library):
     assessment = assessment_with()
     entries = [e.slug for e in plan(assessment).today.warm_up + plan(assessment).today.exercises]
