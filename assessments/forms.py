@@ -85,6 +85,17 @@ class Option(NamedTuple):
     checked: bool
 
 
+def choice_options(field: BoundField) -> list[Option]:
+    """A choice field's options as rows, ticked as answered (plain values: quicker to draw than
+    Django's subwidgets, and the same ids: `<auto_id>_<n>`). The questionnaire and the check-in."""
+    value = field.value()
+    chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
+    return [
+        Option(str(code), label, f"{field.auto_id}_{n}", str(code) in chosen)
+        for n, (code, label) in enumerate(field.field.choices)
+    ]
+
+
 @dataclass
 class Item:
     """One question of a step, as its template shows it."""
@@ -94,14 +105,7 @@ class Item:
 
     @cached_property
     def options(self) -> list[Option]:
-        """The choices as rows, ticked as answered (plain values: quicker to draw than Django's
-        subwidgets, and the same ids: `<auto_id>_<n>`)."""
-        value = self.field.value()
-        chosen = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None}
-        return [
-            Option(str(code), label, f"{self.field.auto_id}_{n}", str(code) in chosen)
-            for n, (code, label) in enumerate(self.field.field.choices)
-        ]
+        return choice_options(self.field)
 
     @property
     def input_type(self) -> str:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from assessments.forms import choice_options
 from assessments.questionnaire import QUESTIONS
 from programs import builder
 from programs.builder import day_month
@@ -94,21 +95,10 @@ class CheckInForm(forms.ModelForm):
             self.fields["warning_signs"].choices = [(code, QUESTIONS[code].label) for code in signs]
         self.fields["distance"].label = f"If you ran: how far, in {'miles' if unit == 'mi' else 'kilometres'}?"
 
-    def options(self, name: str) -> list[dict]:
-        """A choice field's options as the template draws them: one row (or button) each, with
-        the runner's answer ticked. Drawn by hand: the widgets' own templates made this page
-        the slowest one (26 inputs)."""
-        field = self[name]
-        value = field.value()
-        chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
-        return [
-            {"value": choice, "label": label, "id": f"{field.auto_id}_{n}", "checked": str(choice) in chosen}
-            for n, (choice, label) in enumerate(field.field.choices)
-        ]
-
     @cached_property
     def rows(self) -> dict[str, list[dict]]:
-        return {name: self.options(name) for name in ("routine_done", "run", "warning_signs")}
+        # Drawn by hand: the widgets' own templates made this page the slowest one (26 inputs).
+        return {name: choice_options(self[name]) for name in ("routine_done", "run", "warning_signs")}
 
     @property
     def day_value(self) -> str:
