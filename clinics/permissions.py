@@ -1,7 +1,7 @@
 """The Clinicians group and which clinics a user may see.
 
 Permissions say what a clinician may do with a kind of record; the clinic scope says which
-records. Both are checked on every admin page (see clinics.admin.ClinicScopedAdmin).
+records. Both are checked on every admin page (see review.scoping.ClinicScopedAdmin).
 """
 
 from django.contrib.auth.models import Group, Permission

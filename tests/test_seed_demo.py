@@ -14,9 +14,9 @@ from assessments import questionnaire as qn
 from assessments.answers import PAIN_ONLY_SIGNS, asked_answers, has_emergency_sign, validate_answers
 from assessments.models import Assessment
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT, score_answers
-from clinics.management.commands.seed_demo import DemoRunners
 from clinics.models import Clinic
 from programs.models import CheckIn
+from review.management.commands.seed_demo import DemoRunners
 from tests.processes import run_manage
 
 pytestmark = pytest.mark.django_db

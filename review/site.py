@@ -17,6 +17,10 @@ from django.http import Http404
 from django.urls import URLPattern
 from django.utils import timezone
 
+from assessments.models import URGENCY, Assessment
+from assessments.scoring import ROUTINE
+from review.scoping import ClinicScopedAdmin
+
 ATTENTION_DAYS = 7
 ATTENTION_SHOWN = 20
 
@@ -59,12 +63,8 @@ class AdminSite(admin.AdminSite):
     def needs_attention(self, request) -> dict | None:
         """Unreviewed emergencies and see-a-professional results of the last week (or with a warning
         sign at a check-in of the last week), most urgent first."""
-        from assessments.admin import AssessmentAdmin
-        from assessments.models import URGENCY, Assessment
-        from assessments.scoring import ROUTINE
-
         model_admin = self._registry.get(Assessment)
-        if not isinstance(model_admin, AssessmentAdmin) or not model_admin.has_view_permission(request):
+        if not isinstance(model_admin, ClinicScopedAdmin) or not model_admin.has_view_permission(request):
             return None
         since = timezone.now() - timedelta(days=ATTENTION_DAYS)
         # New results, and older ones whose runner reported a warning sign at a recent check-in.

@@ -1,139 +1,33 @@
-"""Assessments in the admin: the clinician's review queue, one assessment in plain words, exports.
+"""Everything a clinician works with in the admin: the review queue and one assessment in plain
+words, the check-ins, the exercise library, clinics, and the access record.
 
-Scoped by ClinicScopedAdmin: a clinician sees the assessments of their own clinics only,
-in every list, filter, search, page, action and export. What the runner answered and what
-the engine computed are shown, never edited; the form holds the review fields only.
+Runners' data is scoped by ClinicScopedAdmin (review.scoping): a clinician sees the assessments of
+their own clinics only, in every list, filter, search, page, action and export. What the runner
+answered and what the engine computed are shown, never edited; the form holds the review fields
+only.
 """
 
-import hashlib
-
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from assessments import exports, fhir
-from assessments.models import REFERENCE_LENGTH, URGENCY, Assessment, looks_like_reference
+from assessments.models import REFERENCE_LENGTH, Assessment, looks_like_reference
 from assessments.presenters import present_answers
-from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
-from clinics.admin import ClinicScopedAdmin
+from assessments.scoring import EMERGENCY
 from clinics.models import AccessRecord, Clinic
-from clinics.permissions import clinic_ids
-from programs.models import latest_check_in_day
-from programs.presenters import present_review
-
-# The badge says the tier in words; the colour (and a symbol) only repeat it.
-BADGES = {
-    EMERGENCY: ("badge-emergency", "!!", "Emergency"),
-    URGENT: ("badge-urgent", "!", "Urgent"),
-    ROUTINE: ("badge-routine", "i", "See a professional"),
-    SELF_CARE: ("badge-self-care", "✓", "Self-care"),
-}
-
-
-def triage_words(assessment) -> str:
-    """The triage as the queue and the front page say it; a check-in's warning sign comes first."""
-    if assessment.warning_sign_day:
-        return f"Emergency: warning sign at check-in of {assessment.warning_sign_day:%d %b}"
-    return BADGES[assessment.tier][2]
-
-
-class TriageFilter(admin.SimpleListFilter):
-    title = "triage"
-    parameter_name = "tier"
-
-    def lookups(self, request, model_admin):
-        return [(tier, BADGES[tier][2]) for tier in URGENCY]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(tier=self.value()) if self.value() else queryset
-
-
-class FlagFilter(admin.SimpleListFilter):
-    title = "flag"
-    parameter_name = "flag"
-    FLAGS = {
-        "check_in_sign": ("Warning sign at a check-in", {"warning_sign_day__isnull": False}),
-        "rest_day": ("Rest day", {"rest_day": True}),
-        # The same definition as Assessment.needs_professional, the column and the CSV.
-        "see_professional": ("See a professional (any tier)", {"urgency__lte": URGENCY[ROUTINE]}),
-        "none": ("No flag", {"rest_day": False, "urgency": URGENCY[SELF_CARE]}),
-    }
-
-    def lookups(self, request, model_admin):
-        return [(code, label) for code, (label, _) in self.FLAGS.items()]
-
-    def queryset(self, request, queryset):
-        if self.value() in self.FLAGS:
-            return queryset.filter(**self.FLAGS[self.value()][1])
-        return queryset
-
-
-class ClinicFilter(admin.SimpleListFilter):
-    """Only the user's own clinics are offered (a superuser sees all, and "no clinic")."""
-
-    title = "clinic"
-    parameter_name = "clinic"
-    NONE = "none"
-
-    def lookups(self, request, model_admin):
-        ids = clinic_ids(request)
-        clinics = Clinic.objects.all() if ids is None else Clinic.objects.filter(pk__in=ids)
-        choices = [(str(c.pk), c.name) for c in clinics]
-        if ids is None:
-            choices.append((self.NONE, "No clinic (started from the home page)"))
-        return choices
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == self.NONE:
-            return queryset.filter(clinic__isnull=True)
-        if value:
-            # Only a clinic this filter offers: anything else (another clinic's id, a made-up
-            # value) matches nothing rather than failing.
-            offered = {code for code, _ in self.lookup_choices}
-            return queryset.filter(clinic_id=int(value)) if value in offered else queryset.none()
-        return queryset
-
-
-class ReviewForm(forms.ModelForm):
-    """The review fields, and a guard so that two clinicians saving at once never lose a note."""
-
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Assessment
-        fields = ["clinician_notes", "follow_up", "reviewed"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["seen"].initial = review_stamp(self.instance)
-
-    def clean(self):
-        cleaned = super().clean()
-        seen = self.data.get(self.add_prefix("seen"))
-        if seen and self.instance.pk:
-            # The review as stored now, locked until this save ends (the admin's change form runs
-            # in a transaction), against the one this page was opened with.
-            current = Assessment.objects.select_for_update().get(pk=self.instance.pk)
-            if seen != review_stamp(current):
-                who = f"{current.reviewed_by} saved a review" if current.reviewed_by else "the review changed"
-                raise forms.ValidationError(
-                    f"While you were writing, {who} (a colleague, or a check-in with a warning sign), so yours was "
-                    "not saved. Your text is still in the boxes below: copy it, reload the page to see the "
-                    "latest, then merge and save."
-                )
-        return cleaned
-
-
-def review_stamp(assessment) -> str:
-    fields = (assessment.clinician_notes, assessment.follow_up, assessment.reviewed, assessment.reviewed_at)
-    return hashlib.sha256(repr(fields).encode()).hexdigest()[:16]
+from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise, latest_check_in_day
+from review import exports, fhir
+from review.filters import ClinicFilter, FlagFilter, TriageFilter
+from review.forms import ExerciseAdminForm, ReviewForm
+from review.presenters import BADGES, present_review, triage_words
+from review.scoping import ClinicScopedAdmin
 
 
 class ReviewQueue(ChangeList):
@@ -302,3 +196,136 @@ class AssessmentAdmin(ClinicScopedAdmin):
             f'attachment; filename="assessments-fhir-{timezone.localdate():%Y-%m-%d}.json"'
         )
         return response
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    form = ExerciseAdminForm
+    list_display = ("name", "kind", "region", "target_list", "gentle", "warm_up", "minutes", "source")
+    list_filter = ("kind", "region", "gentle", "warm_up", "customised")
+    search_fields = ("name", "slug")
+    list_select_related = ("easier", "harder")
+    # Plain selects for the easier and harder exercise: the library is small, and the
+    # autocomplete picker's box had no accessible name (axe: aria-input-field-name).
+    readonly_fields = ("from_library", "updated")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "region", "targets", "equipment")}),
+        ("Instructions", {"fields": ("steps", "cues", "mistakes")}),
+        ("Dosage", {"fields": ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "minutes")}),
+        ("Progression", {"fields": ("easier", "harder")}),
+        ("Safety and use", {"fields": ("cautions", "gentle", "warm_up")}),
+        ("Library", {"fields": ("from_library", "customised", "updated")}),
+    )
+
+    @admin.display(description="Targets")
+    def target_list(self, obj):
+        labels = dict(IMBALANCE_CHOICES)
+        return ", ".join(labels.get(code, code) for code in obj.targets) or "—"
+
+    @admin.display(description="Source")
+    def source(self, obj):
+        if not obj.from_library:
+            return "Added in the admin"
+        return "Library file, changed here" if obj.customised else "Library file"
+
+    def save_model(self, request, obj, form, change):
+        # A library exercise changed here is kept by `load_exercises` from now on.
+        if change and obj.from_library and form.has_changed() and form.changed_data != ["customised"]:
+            obj.customised = True
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ClinicScopedAdmin):
+    """The runners' daily check-ins, read-only: what a runner reported is never changed here."""
+
+    clinic_lookup = "assessment__clinic"
+    list_display = ("day", "runner", "pain_now", "routine_done", "run", "has_warning_sign")
+    list_filter = ("routine_done", "run")
+    list_select_related = ("assessment",)
+    date_hierarchy = "day"
+    ordering = ("-day", "-pk")
+    show_full_result_count = False
+    readonly_fields = ("assessment_link", "day", "pain_now", "routine_done", "run", "distance", "warning_signs", "note")
+    fields = readonly_fields
+
+    @admin.display(description="Runner", ordering="assessment__nickname")
+    def runner(self, obj):
+        return f"{obj.assessment.nickname or '(no nickname)'} · {obj.assessment.reference}"
+
+    @admin.display(description="Assessment")
+    def assessment_link(self, obj):
+        url = reverse("admin:assessments_assessment_change", args=[obj.assessment_id])
+        return format_html('<a href="{}">{}</a>', url, self.runner(obj))
+
+    @admin.display(description="New warning sign", boolean=True)
+    def has_warning_sign(self, obj):
+        return bool(obj.warning_signs)
+
+    def get_queryset(self, request):
+        # The list shows the runner's nickname and reference, not their stored answers and result.
+        return super().get_queryset(request).defer("assessment__answers", "assessment__result")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The object the admin already loaded and checked: every opening is on record.
+        AccessRecord.record(request.user, AccessRecord.Action.OPENED_CHECK_IN, obj.assessment)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ClinicScopedAdmin):
+    """Superusers manage clinics; a clinician sees their own clinics and the invite link to share."""
+
+    clinic_lookup = "pk"
+    ordering = ("name",)
+    list_display = ("name", "invite_link", "clinician_count", "created")
+    search_fields = ("name",)
+    filter_horizontal = ("clinicians",)
+    readonly_fields = ("invite_link", "created")
+    fields = ("name", "code", "invite_link", "clinicians", "created")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(clinician_total=Count("clinicians", distinct=True))
+
+    @admin.display(description="Invite link")
+    def invite_link(self, obj):
+        if obj.pk is None:
+            return "Shown once the clinic is saved."
+        # A link relative to this site: "copy link" in the browser gives the whole address.
+        return format_html('<a href="{0}">{0}</a>', obj.invite_path())
+
+    @admin.display(description="Clinicians", ordering="clinician_total")
+    def clinician_count(self, obj):
+        return obj.clinician_total
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """Who opened or exported runners' data, and when: for superusers only, never edited."""
+
+    list_display = ("at", "username", "action", "reference", "count")
+    list_filter = ("action",)
+    search_fields = ("username", "reference")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

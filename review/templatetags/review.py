@@ -2,7 +2,7 @@
 
 from django import template
 
-from assessments.admin import triage_words
+from review.presenters import triage_words
 
 register = template.Library()
 register.filter("triage_words", triage_words)

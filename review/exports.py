@@ -15,6 +15,7 @@ from django.utils import timezone
 from assessments import questionnaire as qn
 from assessments.answers import WARNING_SIGNS
 from assessments.scoring import CATALOGUE
+from programs.models import CheckIn, latest_check_in_day
 
 # The answers a clinician most often needs beside the scores (the rest are in the FHIR export).
 # Columns stay when a newer questionnaire stops asking a question (runs_per_week, pain_worst_week:
@@ -104,8 +105,6 @@ class _Echo:
 
 def csv_lines(queryset) -> Iterator[str]:
     """The CSV export of the queryset, line by line (with a byte-order mark for spreadsheets)."""
-    from programs.models import CheckIn, latest_check_in_day
-
     latest = CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day")
     rows: Iterable = (
         queryset.select_related("clinic", "reviewed_by")
