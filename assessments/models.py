@@ -23,6 +23,15 @@ def looks_like_reference(term: str) -> bool:
     return 4 <= len(term) <= REFERENCE_LENGTH and all(c.isascii() and (c.isalnum() or c in "-_") for c in term)
 
 
+# The plan's state before any check-in, by the result's tier (the builder's PlanDays.state_on).
+PLAN_AT_START = {
+    scoring.Tier.EMERGENCY: "stopped",
+    scoring.Tier.URGENT: "gentle",
+    scoring.Tier.ROUTINE: "gentle",
+    scoring.Tier.SELF_CARE: "full",
+}
+
+
 def new_token() -> str:
     """An unguessable private-link token: 32 random bytes (256 bits), URL-safe."""
     return secrets.token_urlsafe(32)
@@ -69,6 +78,7 @@ class AssessmentManager(models.Manager):
         """An unsaved assessment: the validated answers, their result and its sortable copies."""
         clean = validate_answers(answers)
         result = score_answers(clean)
+        fields.setdefault("created", timezone.now())
         return self.model(
             questionnaire_version=QUESTIONNAIRE_VERSION,
             answers=clean,
@@ -81,6 +91,9 @@ class AssessmentManager(models.Manager):
             see_professional=result.see_professional,
             top_imbalance=result.top_imbalance,
             pain_now=pain_at_start(clean),
+            # The plan before any check-in: what programs.builder.plan_now says on day 1.
+            plan_status=PLAN_AT_START[result.tier],
+            rest_until=timezone.localdate(fields["created"]) if result.rest_day else None,
             clinic=clinic,
             **fields,
         )
@@ -128,6 +141,22 @@ class Assessment(models.Model):
     warning_sign_day = models.DateField(
         "warning sign at a check-in", null=True, blank=True, editable=False, db_index=True
     )
+
+    # The runner's state now, kept by every check-in (programs.models.record_check_in) so that the
+    # queue shows, filters and sorts on it: the stored result above is the state at the start.
+    class Plan(models.TextChoices):
+        # The builder's plan states (programs.builder.PlanStatus), with words for clinicians.
+        FULL = "full", "Full plan"
+        GENTLE = "gentle", "Gentle movement only"
+        STOPPED = "stopped", "Stopped"
+
+    latest_check_in = models.DateField("latest check-in", null=True, blank=True, editable=False, db_index=True)
+    latest_pain = models.PositiveSmallIntegerField("pain at the latest check-in", null=True, blank=True, editable=False)
+    plan_status = models.CharField("plan now", max_length=10, choices=Plan.choices, default=Plan.FULL, editable=False)
+    rest_until = models.DateField(
+        "rest day until", null=True, blank=True, editable=False, db_index=True,
+        help_text="The last of the rest days the result or the latest check-in set; empty when none.",
+    )  # fmt: skip
 
     # Set by the invite link the runner started from; none when they started from the home page.
     clinic = models.ForeignKey(

@@ -453,6 +453,21 @@ def improved(ctx: Context, pain: int) -> bool:
     )
 
 
+BETTER, SAME, WORSE = "better", "same", "worse"
+
+
+def pain_change(start: int, latest: int) -> str:
+    """Pain from the start to a check-in: BETTER for a meaningful improvement (2 points or 30%
+    down, CLINICAL.md), WORSE when up by PAIN_RISE_REST or more (the rise that makes a rest day),
+    SAME in between."""
+    drop = start - latest
+    if drop >= th.MEANINGFUL_DROP_POINTS or (drop > 0 and drop >= th.MEANINGFUL_DROP_SHARE * start):
+        return BETTER
+    if -drop >= th.PAIN_RISE_REST:
+        return WORSE
+    return SAME
+
+
 def _weeks_of_care(ctx: Context, on: date) -> float:
     return ctx.weeks_before + (on - ctx.start).days / 7
 
@@ -1149,6 +1164,39 @@ def build_program(
         advice=[] if state.status == STOPPED else list(result.advice),
         finished=finished,
     )
+
+
+@dataclass(frozen=True)
+class Now:
+    """The plan's state on a day without its exercises: what the clinicians' queue keeps."""
+
+    status: PlanStatus
+    rest_until: date | None  # the last of the rest days that include the day; None: no rest day
+
+
+def plan_now(
+    result: Result,
+    start: date,
+    check_ins: Sequence[CheckInSpec] = (),
+    *,
+    start_pain: int,
+    weeks_before: int = 0,
+    today: date,
+    unit: str = "km",
+) -> Now:
+    """The state and rest days of `build_program(...)` on `today`, from the same rules, without
+    choosing a single exercise (cheap enough to run at every check-in and for a million seeded
+    assessments). Only a check-in changes it: a rest day it sets has its last day here."""
+    ctx = Context(start, start_pain, weeks_before, known_signs(result), unit)
+    history = check_in_history(check_ins, start, today)
+    plan = PlanDays(result, ctx, history, check_in_events(history, ctx, result.tier))
+    state = plan.state_on(today)
+    rest_until = None
+    if state.status != STOPPED:
+        day = today
+        while day <= today + timedelta(days=CARRY_DAYS) and plan.rest_reasons(day, (day - start).days + 1):
+            rest_until, day = day, day + timedelta(days=1)
+    return Now(state.status, rest_until)
 
 
 def plan_week(maker: DayMaker, number: int, step: int, note: str) -> Week:

@@ -257,19 +257,48 @@ def assessment_with_plan_stamp(token: str, today) -> Assessment | None:
     return next(iter(Assessment.objects.raw(sql, [today, today, token])), None)
 
 
+def plan_inputs(assessment, check_ins) -> dict:
+    """What the builder needs besides the library: the result, day 1, the check-ins, the start."""
+    return {
+        "result": assessment.scoring_result,
+        "start": timezone.localdate(assessment.created),
+        "check_ins": [c.as_spec() for c in check_ins],
+        # Unknown only after an emergency sign, when there is no plan to adapt.
+        "start_pain": assessment.pain_now if assessment.pain_now is not None else 0,
+        "weeks_before": assessment.answers.get("home_care_weeks", 0),
+        "unit": assessment.answers.get("distance_unit", "km"),
+    }
+
+
 def program_for(assessment, check_ins, library, today=None):
     """The assessment's programme as of today (or the day given)."""
     return builder.build_program(
-        assessment.scoring_result,
-        library,
-        timezone.localdate(assessment.created),
-        [c.as_spec() for c in check_ins],
-        # Unknown only after an emergency sign, when there is no plan to adapt.
-        start_pain=assessment.pain_now if assessment.pain_now is not None else 0,
-        weeks_before=assessment.answers.get("home_care_weeks", 0),
-        today=today or timezone.localdate(),
-        unit=assessment.answers.get("distance_unit", "km"),
+        library=library, today=today or timezone.localdate(), **plan_inputs(assessment, check_ins)
     )
+
+
+def now_fields(assessment, check_ins: list[CheckIn], today) -> dict:
+    """The runner's state now as the assessment keeps it for the queue (Assessment.latest_check_in...)."""
+    latest = max(check_ins, key=lambda c: c.day, default=None)
+    now = builder.plan_now(today=today, **plan_inputs(assessment, check_ins))
+    return {
+        "latest_check_in": latest.day if latest else None,
+        "latest_pain": latest.pain_now if latest else None,
+        "plan_status": now.status.value,
+        "rest_until": now.rest_until,
+    }
+
+
+def record_check_in(check_in: CheckIn, today=None) -> frozenset[str]:
+    """After a check-in is saved (in its transaction): the new warning signs it reports (see
+    record_warning_signs), and the runner's state now, which the clinicians' queue shows."""
+    new = record_warning_signs(check_in)
+    assessment = check_in.assessment
+    fields = now_fields(assessment, list(assessment.check_ins.all()), today or timezone.localdate())
+    Assessment.objects.filter(pk=assessment.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    return new
 
 
 def record_warning_signs(check_in: CheckIn) -> frozenset[str]:

@@ -29,7 +29,7 @@ from programs.models import (
     assessment_with_plan_stamp,
     library_specs,
     program_for,
-    record_warning_signs,
+    record_check_in,
     version_of,
 )
 from programs.presenters import present_plan, present_today_page
@@ -293,7 +293,7 @@ class CheckInView(ProgramMixin, CachedPageMixin, FormMixin, DetailView):
         day = form.cleaned_data["day"]
         with transaction.atomic():
             check_in, created = CheckIn.objects.update_or_create(assessment=self.object, day=day, defaults=data)
-            record_warning_signs(check_in)
+            record_check_in(check_in, self.today)
         messages.success(request, self.saved_message(check_in, created))
         return HttpResponseRedirect(self.program_url())
 

@@ -22,11 +22,11 @@ from assessments.models import REFERENCE_LENGTH, Assessment, looks_like_referenc
 from assessments.presenters import present_answers
 from assessments.scoring import EMERGENCY
 from clinics.models import AccessRecord, Clinic
-from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise, latest_check_in_day
+from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise
 from review import exports, fhir
 from review.filters import ClinicFilter, FlagFilter, TriageFilter
 from review.forms import ExerciseAdminForm, ReviewForm
-from review.presenters import BADGES, present_review, triage_words
+from review.presenters import BADGES, PLAN_TODAY_WORDS, pain_words, plan_today, present_review, triage_words
 from review.scoping import ClinicScopedAdmin
 
 
@@ -41,18 +41,9 @@ class ReviewQueue(ChangeList):
 @admin.register(Assessment)
 class AssessmentAdmin(ClinicScopedAdmin):
     change_form_template = "admin/assessments/assessment/change_form.html"
-    list_display = (
-        "created",
-        "clinic",
-        "runner",
-        "triage_badge",
-        "rest_day",
-        "see_a_professional",
-        "top_imbalance",
-        "pain_now",
-        "latest_check_in",
-        "reviewed",
-    )
+    # The runner now at a glance: triage, pain then and now, today's plan, the latest check-in.
+    list_display = ("created", "runner", "triage_badge", "pain", "plan_today", "latest_check_in", "review", "clinic")
+    empty_value_display = "none"
     list_display_links = ("created", "runner")
     list_filter = (TriageFilter, FlagFilter, "reviewed", "follow_up", ClinicFilter, "top_imbalance")
     list_select_related = ("clinic",)
@@ -78,9 +69,6 @@ class AssessmentAdmin(ClinicScopedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ReviewQueue
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(latest_check_in=latest_check_in_day())
 
     def get_search_results(self, request, queryset, search_term):
         filtered = queryset
@@ -110,13 +98,18 @@ class AssessmentAdmin(ClinicScopedAdmin):
             '<span class="triage-badge {}"><span aria-hidden="true">{}</span> {}</span>', css, symbol, words
         )
 
-    @admin.display(description="See a professional", boolean=True, ordering="urgency")
-    def see_a_professional(self, obj):
-        return obj.needs_professional
+    @admin.display(description="Pain: start → latest", ordering="latest_pain")
+    def pain(self, obj):
+        return pain_words(obj)
 
-    @admin.display(description="Latest check-in", ordering="latest_check_in", empty_value="none")
-    def latest_check_in(self, obj):
-        return obj.latest_check_in
+    @admin.display(description="Reviewed", ordering="reviewed")
+    def review(self, obj):
+        # Words, not Django's yes/no icon (its text alternative is "True" or "False").
+        return "Reviewed" if obj.reviewed else "Not yet"
+
+    @admin.display(description="Plan today", ordering="plan_status")
+    def plan_today(self, obj):
+        return PLAN_TODAY_WORDS[plan_today(obj, timezone.localdate())]
 
     # --- one assessment ---
 

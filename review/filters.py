@@ -1,6 +1,8 @@
 """The review queue's filters: triage, flags and clinic, in the clinician's words."""
 
 from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
 
 from assessments.models import URGENCY
 from assessments.scoring import ROUTINE, SELF_CARE
@@ -23,21 +25,27 @@ class TriageFilter(admin.SimpleListFilter):
 class FlagFilter(admin.SimpleListFilter):
     title = "flag"
     parameter_name = "flag"
-    FLAGS = {
-        "check_in_sign": ("Warning sign at a check-in", {"warning_sign_day__isnull": False}),
-        "rest_day": ("Rest day", {"rest_day": True}),
-        # The same definition as Assessment.needs_professional, the column and the CSV.
-        "see_professional": ("See a professional (any tier)", {"urgency__lte": URGENCY[ROUTINE]}),
-        "none": ("No flag", {"rest_day": False, "urgency": URGENCY[SELF_CARE]}),
+    LABELS = {
+        "check_in_sign": "Warning sign at a check-in",
+        "rest_day": "Rest day today",
+        "see_professional": "See a professional (any tier)",
+        "none": "No flag",
     }
 
     def lookups(self, request, model_admin):
-        return [(code, label) for code, (label, _) in self.FLAGS.items()]
+        return list(self.LABELS.items())
 
     def queryset(self, request, queryset):
-        if self.value() in self.FLAGS:
-            return queryset.filter(**self.FLAGS[self.value()][1])
-        return queryset
+        today = timezone.localdate()
+        rest_today = Q(rest_until__gte=today)
+        flags = {
+            "check_in_sign": Q(warning_sign_day__isnull=False),
+            "rest_day": rest_today,
+            # The same definition as Assessment.needs_professional, the triage badge and the CSV.
+            "see_professional": Q(urgency__lte=URGENCY[ROUTINE]),
+            "none": ~rest_today & Q(urgency=URGENCY[SELF_CARE]),
+        }
+        return queryset.filter(flags[self.value()]) if self.value() in flags else queryset
 
 
 class ClinicFilter(admin.SimpleListFilter):

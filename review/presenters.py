@@ -25,6 +25,90 @@ def triage_words(assessment) -> str:
     return BADGES[assessment.tier][2]
 
 
+# The plan today in a few words, for the queue's column (from the state each check-in keeps).
+PLAN_TODAY_WORDS = {
+    "stopped": "Stopped",
+    "rest": "Rest day",
+    builder.GENTLE: "Gentle only",
+    builder.FULL: "Full plan",
+}
+CHANGE_WORDS = {builder.BETTER: "better", builder.SAME: "no real change", builder.WORSE: "worse"}
+
+
+def plan_today(assessment, today) -> str:
+    """ "stopped", "rest", "gentle" or "full": the plan on `today` as the assessment keeps it."""
+    if assessment.plan_status == builder.STOPPED:
+        return "stopped"
+    if assessment.rest_until is not None and assessment.rest_until >= today:
+        return "rest"
+    return assessment.plan_status
+
+
+def pain_words(assessment) -> str:
+    """Pain at the start and at the latest check-in, and the change in words: "4 → 2, better"."""
+    start, latest = assessment.pain_now, assessment.latest_pain
+    if start is None:
+        return "not asked"
+    if latest is None:
+        return f"{start} at the start"
+    return f"{start} → {latest}, {CHANGE_WORDS[builder.pain_change(start, latest)]}"
+
+
+def pain_sentence(start: int | None, latest) -> str:
+    """The same for the review page, with the numbers spelled out and the rule behind the word."""
+    if start is None:
+        return "Not asked: the questionnaire ended at an emergency warning sign."
+    if latest is None:
+        return f"{start}/10 at the start; no check-in yet."
+    change = latest.pain_now - start
+    moved = (
+        "no change"
+        if change == 0
+        else f"{'down' if change < 0 else 'up'} {abs(change)} point{'s' * (abs(change) != 1)}"
+    )
+    verdict = {
+        builder.BETTER: "a meaningful improvement (2 points or 30% down)",
+        builder.SAME: "no meaningful change yet",
+        builder.WORSE: "worse than at the start",
+    }[builder.pain_change(start, latest.pain_now)]
+    return (
+        f"{start}/10 at the start, {latest.pain_now}/10 at the latest check-in ({builder.day_month(latest.day)}): "
+        f"{moved}, {verdict}."
+    )
+
+
+def present_now(assessment, program: builder.Program, check_ins: list, alerts: list[dict]) -> dict:
+    """The runner's state today, first on the review page: the plan and why, pain then and now,
+    how much of the routine was done, and the last 7 days' rest days and new warning signs."""
+    today = program.as_of
+    week_ago = today - timedelta(days=6)
+    so_far = [c for c in check_ins if program.start <= c.day <= today]
+    days_so_far = max(0, (today - program.start).days + 1)
+    plan_day = program.today
+    if program.status == builder.STOPPED:
+        headline, why = "Stopped", program.reasons
+    elif plan_day is not None:
+        headline = DAY_WORDS.get(plan_day.kind, plan_day.kind)
+        why = list(dict.fromkeys(plan_day.reasons + program.reasons))
+    else:
+        headline, why = "Not started", []
+    return {
+        "css": "stopped" if program.status == builder.STOPPED else program.status.value,
+        "headline": headline,
+        "status": PROGRAM_STATUS_WORDS[program.status],
+        "why": why,
+        "day_number": min(days_so_far, builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK),
+        "finished": program.finished,
+        "pain": pain_sentence(assessment.pain_now, so_far[-1] if so_far else None),
+        "days_so_far": days_so_far,
+        "check_in_days": len(so_far),
+        "done_all": sum(c.routine_done == builder.DONE_ALL for c in so_far),
+        "done_some": sum(c.routine_done == builder.DONE_SOME for c in so_far),
+        "rest_days": sum(1 for d in program.days if week_ago <= d.date <= today and d.kind == builder.REST),
+        "new_signs": [alert for alert in alerts if alert["day"] >= week_ago],
+    }
+
+
 PROGRAM_STATUS_WORDS = {
     builder.FULL: "Full plan: stretches and exercises for the contributors below",
     builder.GENTLE: "Gentle movement only, until a professional has seen the runner",
@@ -45,13 +129,15 @@ def present_review(assessment) -> dict:
     signs = {code: qn.label_of(code) for check_in in check_ins for code in check_in.warning_signs}
     known = builder.known_signs(result)
     unit = "miles" if assessment.answers.get("distance_unit") == "mi" else "km"
+    alerts = [
+        {"day": c.day, "signs": [signs.get(code, code) for code in c.warning_signs if code not in known]}
+        for c in reversed(check_ins)
+        if set(c.warning_signs) - known
+    ]
     return {
-        # New warning signs at check-ins come first: each one stopped the runner's plan.
-        "check_in_alerts": [
-            {"day": c.day, "signs": [signs.get(code, code) for code in c.warning_signs if code not in known]}
-            for c in reversed(check_ins)
-            if set(c.warning_signs) - known
-        ],
+        "now": present_now(assessment, program, check_ins, alerts),
+        # New warning signs at check-ins: each one stopped the runner's plan.
+        "check_in_alerts": alerts,
         "result": present_result(assessment),
         "scores": [
             {

@@ -27,6 +27,8 @@ from programs.builder import (
     ExerciseSpec,
     build_program,
     dosage_at,
+    pain_change,
+    plan_now,
 )
 from programs.library import file_specs
 from tests.personas import PREVENTION_ANSWERS, runner_with
@@ -1158,3 +1160,43 @@ def test_the_instructions_cover_only_what_is_still_to_come_and_allowed_today():
     assert program.exercises and all(e.gentle for e in program.exercises)
     earlier = {e.slug for day in program.days[:12] for e in day.exercises}
     assert earlier - {e.slug for e in program.exercises}  # the full routine of the first days is no longer taught
+
+
+# --- The plan now, kept for the clinicians' queue ------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_results(), random_check_ins(), st.integers(-1, 34), st.sampled_from([0, 0, 3, 6]))
+def test_the_plan_now_says_what_the_whole_plan_says_about_today_and_tomorrow(scored, check_ins, offset, weeks_before):
+    result, start_pain = scored
+    today = START + timedelta(days=offset)
+    typed = Result.from_dict(result)
+    now = plan_now(typed, START, check_ins, start_pain=start_pain, weeks_before=weeks_before, today=today)
+    for day in (today, today + timedelta(days=1)):
+        program = build(result, check_ins, start_pain=start_pain, weeks_before=weeks_before, today=day)
+        if day == today:
+            assert now.status == program.status
+        if program.today is not None:
+            rest = program.today.kind == "rest"
+            if day == today:
+                assert (now.rest_until is not None) == rest, (day, now)
+            elif now.rest_until is not None and not any(c.day == day for c in check_ins):
+                # Tomorrow is a rest day by today's check-in, until a later check-in says otherwise.
+                assert rest == (now.rest_until >= day), (day, now)
+
+
+@pytest.mark.parametrize(
+    ("start", "latest", "change"),
+    [
+        (3, 1, "better"),  # 2 points down
+        (10, 8, "better"),  # 2 points (20%): the points count
+        (3, 2, "better"),  # 1 point is 33%: the share counts
+        (6, 5, "same"),  # 1 point, 17%
+        (0, 0, "same"),
+        (3, 4, "same"),  # 1 up: not yet worse
+        (3, 5, "worse"),  # 2 up: the rise that makes a rest day
+        (0, 2, "worse"),
+    ],
+)
+def test_pain_change_counts_a_meaningful_improvement_as_2_points_or_30_percent(start, latest, change):
+    assert pain_change(start, latest) == change

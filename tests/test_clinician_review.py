@@ -6,6 +6,7 @@ clinician of one clinic does with their own runners.
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -190,16 +191,48 @@ def test_the_queue_puts_unreviewed_and_urgent_first(browser, clinic):
     assert rows(response) == ["emergency", "urgent-old", "calm-new", "calm-old", "emergency-reviewed"]
 
 
-def test_the_queue_shows_triage_in_words_and_the_latest_check_in(browser, clinic):
+def queue_row(browser, nickname: str) -> str:
+    """The text of one runner's row in the queue, cells separated by " | "."""
+    html = browser.get(CHANGELIST, {"q": nickname}).content.decode()
+    body = html.index("<tbody>")
+    row = html[html.index("<tr", body) : html.index("</tr>", body)]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.split(r"</t[dh]>", row)]
+    return " | ".join(cell for cell in cells if cell)
+
+
+def test_the_queue_shows_triage_in_words(browser, clinic):
     assessment = assessment_of(clinic, nickname="Noor", saddle_numbness=True)
-    CheckIn.objects.create(assessment=assessment, day=timezone.localdate(), pain_now=4, routine_done="all")
     html = browser.get(CHANGELIST).content.decode()
     assert "Emergency</span>" in html
     assert 'aria-hidden="true">!!</span>' in html  # the symbol is decoration; the word carries it
     assert f"Noor · {assessment.reference}" in html
-    assert timezone.localdate().strftime("%b") in html or "Today" in html
-    row = browser.get(CHANGELIST).context["cl"].result_list[0]
-    assert row.latest_check_in == timezone.localdate()
+    assert "| not asked | Stopped |" in queue_row(browser, "Noor")
+
+
+def test_the_queue_shows_the_runner_now_and_follows_each_check_in(client, browser, clinic):
+    ben = assessment_of(clinic, created_days_ago=3, nickname="Ben", pain_now=3)
+    assert "| 3 at the start | Full plan | none |" in queue_row(browser, "Ben")
+
+    check_in(client, ben, pain_now="6")  # 3 points up: a rest day today and tomorrow
+    today = timezone.localdate()
+    assert (ben.latest_check_in, ben.latest_pain, ben.rest_until) == (today, 6, today + timedelta(days=1))
+    row = queue_row(browser, "Ben")
+    assert "| 3 → 6, worse | Rest day |" in row
+    assert rows(browser.get(CHANGELIST, {"flag": "rest_day"})) == ["Ben"]
+
+    check_in(client, ben, pain_now="1")  # the same day, answered again: 2 points down
+    assert "| 3 → 1, better | Full plan |" in queue_row(browser, "Ben")
+    assert rows(browser.get(CHANGELIST, {"flag": "rest_day"})) == []
+    # Sorted by the latest pain, both ways.
+    cara = assessment_of(clinic, nickname="Cara")
+    Assessment.objects.filter(pk=cara.pk).update(latest_pain=5)
+    assert rows(browser.get(CHANGELIST, {"o": "4"})) == ["Ben", "Cara"]
+    assert rows(browser.get(CHANGELIST, {"o": "-4"})) == ["Cara", "Ben"]
+
+
+def test_the_queue_says_gentle_only_while_a_professional_should_look(client, browser, clinic):
+    assessment_of(clinic, nickname="Uma", night_pain=True)
+    assert "| Gentle only |" in queue_row(browser, "Uma")
 
 
 @pytest.mark.parametrize(
@@ -540,7 +573,7 @@ def test_the_content_security_policy_exemption_follows_the_admin_path(settings):
 def check_in(client, assessment, **changes):
     if "warning_signs" in changes:
         changes["no_warning_signs"] = None
-    data = check_in_data(pain_now="4", **changes)
+    data = check_in_data(**{"pain_now": "4", **changes})
     response = client.post(reverse("programs:check_in", kwargs={"token": assessment.token}), data)
     assert response.status_code == 302
     assessment.refresh_from_db()
@@ -561,7 +594,7 @@ def test_a_new_warning_sign_at_a_check_in_puts_the_runner_back_on_top_as_an_emer
     index = browser.get(reverse("admin:index")).content.decode()
     assert index.index("Old calm") < index.index("New urgent")
     page = browser.get(change_url(old)).content.decode()
-    assert page.index("Emergency: warning sign reported at a check-in") < page.index("Triage of the questionnaire")
+    assert page.index("warning sign reported at a check-in stopped the plan") < page.index("At the start")
     assert "New bladder or bowel" in page or "bladder or bowel" in page.lower()
     text, _ = export(browser, "export_csv", [old])
     row = next(csv.DictReader(io.StringIO(text)))

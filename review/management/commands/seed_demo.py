@@ -63,7 +63,7 @@ from assessments.models import Assessment
 from assessments.scoring import EMERGENCY, ROUTINE, TIER_ORDER, URGENT, weekly_km
 from clinics.models import Clinic
 from programs.forms import CHECK_IN_SIGNS
-from programs.models import CheckIn, record_warning_signs
+from programs.models import CheckIn, now_fields, record_warning_signs
 
 Answers = dict[str, Any]
 Weights = dict[Any, float]
@@ -685,7 +685,7 @@ class DemoRunners:
             )[0]
             made.append(
                 CheckIn(
-                    assessment_id=assessment.pk,
+                    assessment=assessment,
                     day=start + timedelta(days=offset),
                     pain_now=pain_today,
                     routine_done=done,
@@ -776,27 +776,18 @@ class Command(BaseCommand):
             for k in range(first, min(first + batch, n)):
                 clinic = None if rng.random() < no_clinic_share else rng.choices(clinics, clinic_weights)[0]
                 assessments.append(runners.assessment(clinic, created_at(k, n, now, rng)))
+            check_ins = self._check_ins(runners, assessments, today)
             t1 = time.perf_counter()
             with transaction.atomic():
                 Assessment.objects.bulk_create(assessments)
                 self._set_missing_pks(assessments)
-                t2 = time.perf_counter()
-                check_ins = [
-                    check_in
-                    for assessment in assessments
-                    if assessment.tier != EMERGENCY and runners.check_in_rng.random() < CHECK_IN_SHARE
-                    for check_in in runners.check_ins(assessment, today)
-                ]
-                t3 = time.perf_counter()
-                CheckIn.objects.bulk_create(check_ins)
-                by_pk = {a.pk: a for a in assessments}
+                CheckIn.objects.bulk_create(check_ins)  # each takes its assessment's new id
                 for check_in in check_ins:
                     if check_in.warning_signs:  # rare: the same rule as a runner's check-in
-                        check_in.assessment = by_pk[check_in.assessment_id]
                         record_warning_signs(check_in)
             t4 = time.perf_counter()
-            generating += (t1 - t0) + (t3 - t2)
-            writing += (t2 - t1) + (t4 - t3)
+            generating += t1 - t0
+            writing += t4 - t1
 
             tiers.update(a.tier for a in assessments)
             rest_days += sum(a.rest_day for a in assessments)
@@ -826,6 +817,19 @@ class Command(BaseCommand):
             f"scoring (validate_answers, score_answers, as_dict) {runners.scoring_seconds:.1f} s, "
             f"writing {writing:.1f} s"
         )
+
+    @staticmethod
+    def _check_ins(runners: DemoRunners, assessments: list[Assessment], today) -> list[CheckIn]:
+        """The check-ins of some runners, and each one's state now, as a real check-in keeps it
+        (programs.models.record_check_in)."""
+        check_ins = []
+        for assessment in assessments:
+            if assessment.tier != EMERGENCY and runners.check_in_rng.random() < CHECK_IN_SHARE:
+                made = runners.check_ins(assessment, today)
+                for name, value in now_fields(assessment, made, today).items():
+                    setattr(assessment, name, value)
+                check_ins += made
+        return check_ins
 
     @staticmethod
     def _set_missing_pks(assessments: list[Assessment]) -> None:
