@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from assessments import scoring
@@ -322,8 +322,3 @@ def record_warning_signs(check_in: CheckIn) -> frozenset[str]:
         for name, value in alert.items():
             setattr(assessment, name, value)
     return new
-
-
-def latest_check_in_day():
-    """The day of an assessment's latest check-in, as a subquery for lists of assessments."""
-    return Subquery(CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day").values("day")[:1])

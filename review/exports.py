@@ -1,8 +1,10 @@
 """The CSV export of assessments: one row per assessment, streamed.
 
 Rows are read from the database in chunks and written one at a time, so memory stays flat
-however many assessments are exported. Column names are stable codes (question codes,
-imbalance codes) so that a clinic's spreadsheet or script keeps working across versions.
+however many assessments are exported. Headers and values are in words for the people who
+open the file in a spreadsheet; the coded values a script filters on (triage, tier, top
+imbalance, plan, warning signs, caution flags) have a code column beside their words, headed
+"... code". Every answer's codes are in the FHIR export.
 """
 
 import csv
@@ -13,9 +15,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments import questionnaire as qn
-from assessments.answers import WARNING_SIGNS
-from assessments.scoring import CATALOGUE
-from programs.models import CheckIn, latest_check_in_day
+from assessments.answers import WARNING_SIGNS, describe
+from assessments.models import Assessment
+from assessments.scoring import CATALOGUE, CAUTION_WORDS
+from programs import builder
+from programs.models import CheckIn
 
 # The answers a clinician most often needs beside the scores (the rest are in the FHIR export).
 # Columns stay when a newer questionnaire stops asking a question (runs_per_week, pain_worst_week:
@@ -50,14 +54,32 @@ CHUNK = 500
 # must never run as one (CSV injection), so such cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# The newest wording of each key answer's question (a question an older version asked included).
+KEY_QUESTIONS = {
+    code: next(
+        questions[code]
+        for questions in [qn.QUESTIONS, *(qn.definition(v).questions for v in reversed(qn.archived_versions()))]
+        if code in questions
+    )
+    for code in KEY_ANSWERS
+}
+SIGN_LABELS = {code: qn.label_of(code) for code in SIGN_CODES}
+IMBALANCE_LABELS = {imbalance.code: imbalance.label for imbalance in CATALOGUE}
+TRIAGE_WORDS = dict(Assessment.Triage.choices)
+TIER_WORDS = dict(Assessment.Tier.choices)
+PLAN_WORDS = dict(Assessment.Plan.choices)
+CHANGE_WORDS = {builder.BETTER: "Better", builder.SAME: "No real change", builder.WORSE: "Worse"}
+
 HEADER = (
-    ["reference", "created", "clinic", "nickname", "questionnaire_version", "triage", "tier"]
-    + ["rest_day", "see_professional", "check_in_warning_sign_day", "pain_now", "top_imbalance"]
-    + [f"answer_{code}" for code in KEY_ANSWERS]
-    + ["warning_signs"]
-    + [f"score_{imbalance.code}" for imbalance in CATALOGUE]
-    + ["caution_flags", "triage_reasons", "check_ins", "latest_check_in", "latest_pain"]
-    + ["reviewed", "reviewed_by", "reviewed_at", "follow_up", "clinician_notes"]
+    ["Reference", "Answered at", "Clinic", "Nickname", "Questionnaire version"]
+    + ["Triage", "Triage code", "Tier", "Tier code", "Rest day at the start", "See a professional"]
+    + ["Warning sign at a check-in (day)", "Pain at the start", "Top imbalance", "Top imbalance code"]
+    + [f"Answer: {KEY_QUESTIONS[code].label}" for code in KEY_ANSWERS]
+    + ["Warning signs", "Warning sign codes"]
+    + [f"Score: {imbalance.label}" for imbalance in CATALOGUE]
+    + ["Caution flags", "Caution flag codes", "Triage reasons"]
+    + ["Check-ins", "Latest check-in", "Pain at the latest check-in", "Pain change", "Plan now", "Plan now code"]
+    + ["Reviewed", "Reviewed by", "Reviewed at", "Follow-up", "Clinician notes"]
 )
 
 
@@ -69,9 +91,17 @@ def safe_cell(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (list, tuple)):
-        value = ";".join(str(v) for v in value)
+        value = "; ".join(str(v) for v in value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def answer_words(answers: dict, code: str) -> str | None:
+    if code not in answers:
+        return None  # not asked in this runner's version, or skipped after an earlier answer
+    if code == "weekly_distance":
+        return f"{answers[code]:g} {'miles' if answers.get('distance_unit') == 'mi' else 'km'}"
+    return describe(code, answers[code], KEY_QUESTIONS)
 
 
 def row_of(assessment) -> list[str]:
@@ -79,17 +109,23 @@ def row_of(assessment) -> list[str]:
     scores = {imbalance.code: imbalance.score for imbalance in result.imbalances}
     created = timezone.localtime(assessment.created)
     reviewed_at = timezone.localtime(assessment.reviewed_at) if assessment.reviewed_at else None
+    signs = [code for code, value in answers.items() if value is True and code in SIGN_CODES]
+    flags = [flag.code for flag in result.flags]
+    start, latest = assessment.pain_now, assessment.latest_pain
+    change = builder.pain_change(start, latest) if start is not None and latest is not None else None
     values = (
         [assessment.reference, created.isoformat(timespec="seconds"), assessment.clinic, assessment.nickname]
-        + [assessment.questionnaire_version, assessment.triage, assessment.tier]
-        + [assessment.rest_day, assessment.needs_professional, assessment.warning_sign_day]
-        + [assessment.pain_now, assessment.top_imbalance]
-        + [answers.get(code) for code in KEY_ANSWERS]
-        + [[code for code, value in answers.items() if value is True and code in SIGN_CODES]]
+        + [assessment.questionnaire_version]
+        + [TRIAGE_WORDS[assessment.triage], assessment.triage, TIER_WORDS[assessment.tier], assessment.tier]
+        + [assessment.rest_day, assessment.needs_professional, assessment.warning_sign_day, start]
+        + [IMBALANCE_LABELS.get(assessment.top_imbalance, ""), assessment.top_imbalance]
+        + [answer_words(answers, code) for code in KEY_ANSWERS]
+        + [[SIGN_LABELS[code] for code in signs], signs]
         + [scores.get(imbalance.code, 0) for imbalance in CATALOGUE]
-        + [[flag.code for flag in result.flags]]
+        + [[CAUTION_WORDS.get(code, code) for code in flags], flags]
         + [" | ".join(reason.text for reason in result.triage_reasons)]
-        + [assessment.check_in_count, assessment.last_check_in_day, assessment.last_check_in_pain]
+        + [assessment.check_in_count, assessment.latest_check_in, latest, CHANGE_WORDS.get(change)]
+        + [PLAN_WORDS[assessment.plan_status], assessment.plan_status]
         + [assessment.reviewed, assessment.reviewed_by, reviewed_at and reviewed_at.isoformat(timespec="seconds")]
         + [assessment.get_follow_up_display() if assessment.follow_up else "", assessment.clinician_notes]
     )
@@ -105,7 +141,6 @@ class _Echo:
 
 def csv_lines(queryset) -> Iterator[str]:
     """The CSV export of the queryset, line by line (with a byte-order mark for spreadsheets)."""
-    latest = CheckIn.objects.filter(assessment=OuterRef("pk")).order_by("-day")
     rows: Iterable = (
         queryset.select_related("clinic", "reviewed_by")
         .annotate(
@@ -119,8 +154,6 @@ def csv_lines(queryset) -> Iterator[str]:
                 ),
                 0,
             ),
-            last_check_in_day=latest_check_in_day(),
-            last_check_in_pain=Subquery(latest.values("pain_now")[:1]),
         )
         .iterator(chunk_size=CHUNK)
     )

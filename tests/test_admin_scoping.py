@@ -617,7 +617,7 @@ def test_actions_posted_with_clinic_b_ids_mark_and_export_nothing_of_clinic_b(wo
             csv_response = run_action(client, "export_csv", pks, select_across)
             assert csv_response.status_code == 200
             header, *rows = csv.reader(io.StringIO(body(csv_response)))
-            assert header[0] == "reference"
+            assert header[0] == "Reference"
             references = [row[0].removeprefix("'") for row in rows]  # a reference may start with "-"
             expected = [w.a.reference] if (select_across or w.a.pk in pks) else []
             assert references == expected, (pks, select_across)

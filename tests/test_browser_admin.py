@@ -237,9 +237,9 @@ def test_a_clinician_reviews_and_exports_their_clinics_runners_and_sees_no_other
     exported = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["nickname"] for r in exported) == ["Ema", "Kim", "Sol"]
     assert "Bruno-B" not in text and "Hillside" not in text
-    kim_csv = next(r for r in exported if r["nickname"] == "Kim")
-    assert (kim_csv["reviewed"], kim_csv["reviewed_by"], kim_csv["clinic"]) == ("yes", "dana", "Riverside Physio")
-    assert kim_csv["clinician_notes"].startswith("Desk hours matter")
+    kim_csv = next(r for r in exported if r["Nickname"] == "Kim")
+    assert (kim_csv["Reviewed"], kim_csv["Reviewed by"], kim_csv["Clinic"]) == ("yes", "dana", "Riverside Physio")
+    assert kim_csv["Clinician notes"].startswith("Desk hours matter")
 
     # Eli, of the other clinic, sees only Bruno-B: none of Riverside's runners, even by address.
     eli = open_page()

@@ -467,20 +467,28 @@ def export(browser, action, assessments):
 def test_the_csv_export_has_one_row_per_assessment_with_answers_scores_and_flags(browser, clinic):
     hips = assessment_of(clinic, nickname="Hips", hip_flexor_test="both_sides", sitting_hours=9)
     legs = assessment_of(clinic, nickname="Legs", pain_areas=["lower_back_centre", "below_knee"])
-    CheckIn.objects.create(assessment=hips, day=timezone.localdate(), pain_now=2, routine_done="all")
+    check_in(browser, hips, pain_now="2")  # as a runner checks in: the assessment keeps it
     text, response = export(browser, "export_csv", [hips, legs])
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    table = {row["nickname"]: row for row in csv.DictReader(io.StringIO(text))}
+    table = {row["Nickname"]: row for row in csv.DictReader(io.StringIO(text))}
     assert set(table) == {"Hips", "Legs"}
     # (a reference starting with "-" is defused like any cell a spreadsheet would run as a formula)
-    assert table["Hips"]["reference"].removeprefix("'") == hips.reference
-    assert table["Hips"]["score_tight_hip_flexors"] == "80"
-    assert table["Hips"]["answer_sitting_hours"] == "9"
-    assert table["Hips"]["check_ins"] == "1" and table["Hips"]["latest_pain"] == "2"
-    assert table["Legs"]["answer_pain_areas"] == "lower_back_centre;below_knee"
-    assert "nerve_signs" in table["Legs"]["caution_flags"]
-    assert table["Legs"]["check_ins"] == "0"
+    assert table["Hips"]["Reference"].removeprefix("'") == hips.reference
+    assert table["Hips"]["Score: Tight hip flexors"] == "80"
+    assert table["Hips"]["Answer: Hours a day you sit at work or at a computer"] == "9 hours"
+    assert table["Hips"]["Check-ins"] == "1" and table["Hips"]["Pain at the latest check-in"] == "2"
+    assert (table["Hips"]["Pain change"], table["Hips"]["Plan now"]) == ("Better", "Full plan")  # 3 -> 2 is 33% down
+    # Words beside the codes a script filters on.
+    assert (table["Legs"]["Triage"], table["Legs"]["Triage code"]) == ("See a professional", "see_professional")
+    assert (table["Hips"]["Triage"], table["Hips"]["Tier"]) == ("Self-care", "Self-care")
+    assert (table["Hips"]["Top imbalance"], table["Hips"]["Top imbalance code"]) == (
+        "Tight hip flexors",
+        "tight_hip_flexors",
+    )
+    assert "Lower back" in table["Legs"]["Answer: Where do you feel pain? Tick all that apply."]
+    assert "nerve_signs" in table["Legs"]["Caution flag codes"]
+    assert table["Legs"]["Check-ins"] == "0"
     assert hips.token not in text  # the private link never leaves the site
     assert AccessRecord.objects.get(action="export_csv").count == 2
 
@@ -490,8 +498,8 @@ def test_the_csv_export_defuses_spreadsheet_formulas(browser, clinic):
     Assessment.objects.filter(pk=sneaky.pk).update(clinician_notes="+call")
     text, _ = export(browser, "export_csv", [sneaky])
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row["nickname"] == "'=HYPERLINK(1)"
-    assert row["clinician_notes"] == "'+call"
+    assert row["Nickname"] == "'=HYPERLINK(1)"
+    assert row["Clinician notes"] == "'+call"
 
 
 def test_the_fhir_export_is_a_bundle_of_the_questionnaire_and_the_responses(browser, clinic):
@@ -598,8 +606,8 @@ def test_a_new_warning_sign_at_a_check_in_puts_the_runner_back_on_top_as_an_emer
     assert "New bladder or bowel" in page or "bladder or bowel" in page.lower()
     text, _ = export(browser, "export_csv", [old])
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row["check_in_warning_sign_day"] == timezone.localdate().isoformat()
-    assert row["see_professional"] == "yes"
+    assert row["Warning sign at a check-in (day)"] == timezone.localdate().isoformat()
+    assert row["See a professional"] == "yes"
 
 
 def test_a_warning_sign_the_triage_already_counted_does_not_raise_a_new_alert(client, clinic):
@@ -612,7 +620,7 @@ def test_the_csv_and_the_list_agree_that_an_emergency_needs_a_professional(brows
     emergency = assessment_of(clinic, nickname="Em", saddle_numbness=True)
     assert rows(browser.get(CHANGELIST, {"flag": "see_professional"})) == ["Em"]
     text, _ = export(browser, "export_csv", [emergency])
-    assert next(csv.DictReader(io.StringIO(text)))["see_professional"] == "yes"
+    assert next(csv.DictReader(io.StringIO(text)))["See a professional"] == "yes"
 
 
 # --- smaller guarantees ------------------------------------------------------------------------
