@@ -16,6 +16,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from assessments.models import REFERENCE_LENGTH, Assessment, looks_like_reference
@@ -38,13 +39,18 @@ class ReviewQueue(ChangeList):
         super().get_results(request)
 
 
+def labelled(label: str, value: str) -> str:
+    """A queue cell with its label, shown where the table's headings are not (a phone's cards)."""
+    return format_html('<span class="cell-label">{}: </span>{}', label, value)
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(ClinicScopedAdmin):
     change_form_template = "admin/assessments/assessment/change_form.html"
     # The runner now at a glance: triage, pain then and now, today's plan, the latest check-in.
-    list_display = ("created", "runner", "triage_badge", "pain", "plan_today", "latest_check_in", "review", "clinic")
+    list_display = ("runner", "triage_badge", "pain", "plan_today", "checked_in", "review", "answered", "clinic")
     empty_value_display = "none"
-    list_display_links = ("created", "runner")
+    list_display_links = ("runner",)
     list_filter = (TriageFilter, FlagFilter, "reviewed", "follow_up", ClinicFilter, "top_imbalance")
     list_select_related = ("clinic",)
     date_hierarchy = "created"
@@ -100,16 +106,24 @@ class AssessmentAdmin(ClinicScopedAdmin):
 
     @admin.display(description="Pain: start → latest", ordering="latest_pain")
     def pain(self, obj):
-        return pain_words(obj)
+        return labelled("Pain", pain_words(obj))
+
+    @admin.display(description="Plan today", ordering="plan_status")
+    def plan_today(self, obj):
+        return labelled("Plan today", PLAN_TODAY_WORDS[plan_today(obj, timezone.localdate())])
+
+    @admin.display(description="Checked in", ordering="latest_check_in")
+    def checked_in(self, obj):
+        return labelled("Latest check-in", date_format(obj.latest_check_in, "j M") if obj.latest_check_in else "none")
 
     @admin.display(description="Reviewed", ordering="reviewed")
     def review(self, obj):
         # Words, not Django's yes/no icon (its text alternative is "True" or "False").
-        return "Reviewed" if obj.reviewed else "Not yet"
+        return labelled("Reviewed", "yes" if obj.reviewed else "not yet")
 
-    @admin.display(description="Plan today", ordering="plan_status")
-    def plan_today(self, obj):
-        return PLAN_TODAY_WORDS[plan_today(obj, timezone.localdate())]
+    @admin.display(description="Answered", ordering="created")
+    def answered(self, obj):
+        return labelled("Answered", date_format(timezone.localtime(obj.created), "j M Y, H:i"))
 
     # --- one assessment ---
 

@@ -43,6 +43,9 @@ class AdminSite(admin.AdminSite):
     site_header = "Runner's back check: clinician review"
     site_title = "Back check admin"
     index_title = "Clinician review"
+    # No side bar of every model beside each page: the clinician's lists need the width (the
+    # queue's columns fit at 1280 px), and the breadcrumbs and the front page lead everywhere.
+    enable_nav_sidebar = False
 
     def get_urls(self):
         # The name stays (the admin's templates reverse it), but the shortcut leads nowhere.

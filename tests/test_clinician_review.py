@@ -206,33 +206,33 @@ def test_the_queue_shows_triage_in_words(browser, clinic):
     assert "Emergency</span>" in html
     assert 'aria-hidden="true">!!</span>' in html  # the symbol is decoration; the word carries it
     assert f"Noor · {assessment.reference}" in html
-    assert "| not asked | Stopped |" in queue_row(browser, "Noor")
+    assert "| Pain: not asked | Plan today: Stopped |" in queue_row(browser, "Noor")
 
 
 def test_the_queue_shows_the_runner_now_and_follows_each_check_in(client, browser, clinic):
     ben = assessment_of(clinic, created_days_ago=3, nickname="Ben", pain_now=3)
-    assert "| 3 at the start | Full plan | none |" in queue_row(browser, "Ben")
+    assert "| Pain: 3 at the start | Plan today: Full plan | Latest check-in: none |" in queue_row(browser, "Ben")
 
     check_in(client, ben, pain_now="6")  # 3 points up: a rest day today and tomorrow
     today = timezone.localdate()
     assert (ben.latest_check_in, ben.latest_pain, ben.rest_until) == (today, 6, today + timedelta(days=1))
     row = queue_row(browser, "Ben")
-    assert "| 3 → 6, worse | Rest day |" in row
+    assert "| Pain: 3 → 6, worse | Plan today: Rest day |" in row
     assert rows(browser.get(CHANGELIST, {"flag": "rest_day"})) == ["Ben"]
 
     check_in(client, ben, pain_now="1")  # the same day, answered again: 2 points down
-    assert "| 3 → 1, better | Full plan |" in queue_row(browser, "Ben")
+    assert "| Pain: 3 → 1, better | Plan today: Full plan |" in queue_row(browser, "Ben")
     assert rows(browser.get(CHANGELIST, {"flag": "rest_day"})) == []
     # Sorted by the latest pain, both ways.
     cara = assessment_of(clinic, nickname="Cara")
     Assessment.objects.filter(pk=cara.pk).update(latest_pain=5)
-    assert rows(browser.get(CHANGELIST, {"o": "4"})) == ["Ben", "Cara"]
-    assert rows(browser.get(CHANGELIST, {"o": "-4"})) == ["Cara", "Ben"]
+    assert rows(browser.get(CHANGELIST, {"o": "3"})) == ["Ben", "Cara"]
+    assert rows(browser.get(CHANGELIST, {"o": "-3"})) == ["Cara", "Ben"]
 
 
 def test_the_queue_says_gentle_only_while_a_professional_should_look(client, browser, clinic):
     assessment_of(clinic, nickname="Uma", night_pain=True)
-    assert "| Gentle only |" in queue_row(browser, "Uma")
+    assert "| Plan today: Gentle only |" in queue_row(browser, "Uma")
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ from assessments.models import Assessment
 from clinics.models import Clinic
 from clinics.permissions import ensure_clinicians_group
 from programs import builder
-from programs.models import CheckIn, Exercise, Tick, library_specs, program_for
+from programs.models import CheckIn, Exercise, Tick, library_specs, now_fields, program_for
 
 CLINIC_NAME = "Demo clinic"
 CLINICIAN = "demo-clinician"
@@ -226,6 +226,9 @@ class Command(BaseCommand):
             for n, pain in enumerate(spec.pains)
             if pain
         )
+        # The runner's state now, as each check-in keeps it (record_check_in), from the start set above.
+        now = now_fields(assessment, list(assessment.check_ins.all()), today)
+        Assessment.objects.filter(pk=assessment.pk).update(**now)
         if spec.ticked_today:
             plan = program_for(assessment, list(assessment.check_ins.all()), library_specs())
             Tick.objects.bulk_create(
