@@ -685,3 +685,66 @@ def test_opening_a_check_in_is_recorded_too(browser, clinic):
     assert browser.get(reverse("admin:programs_checkin_change", args=[entry.pk])).status_code == 200
     record = AccessRecord.objects.get()
     assert record.action == "opened_check_in" and record.assessment == assessment
+
+
+# --- now first: the runner's state today opens the review page ---------------------------------
+
+
+def now_section(browser, assessment) -> str:
+    html = browser.get(change_url(assessment)).content.decode()
+    start = html.index('aria-labelledby="now-heading"')
+    assert start < html.index('id="triage-heading"') < html.index('id="answers-heading"')  # now, start, answers
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.index("</section>", start)]))
+
+
+def test_the_review_page_opens_on_a_full_plan_with_pain_days_done_and_the_last_week(client, browser, clinic):
+    sam = assessment_of(clinic, created_days_ago=4, nickname="Sam", pain_now=4)
+    today = timezone.localdate()
+    for days_ago, pain, done in ((3, 4, "all"), (2, 3, "some"), (0, 2, "all")):
+        check_in(client, sam, pain_now=str(pain), routine_done=done, day=(today - timedelta(days=days_ago)).isoformat())
+    now = now_section(browser, sam)
+    assert "Now: Routine (day 5 of 28)" in now or "Now: Easy day (day 5 of 28)" in now
+    assert "Full plan" in now
+    assert "4/10 at the start, 2/10 at the latest check-in" in now and "down 2 points, a meaningful improvement" in now
+    assert "Done in full on 2 and in part on 1 of the 5 days so far (3 check-ins)" in now
+    assert "0 rest days; no new warning sign." in now
+
+
+def test_the_review_page_says_today_is_a_rest_day_after_pain_rose(client, browser, clinic):
+    jo = assessment_of(clinic, created_days_ago=2, nickname="Jo", pain_now=3)
+    check_in(client, jo, pain_now="7")
+    now = now_section(browser, jo)
+    assert "Now: Rest day" in now
+    assert "up 4 points, worse than at the start" in now
+    assert "1 rest day;" in now
+
+
+def test_the_review_page_says_gentle_only_while_a_professional_should_look(browser, clinic):
+    uma = assessment_of(clinic, nickname="Uma", night_pain=True)
+    now = now_section(browser, uma)
+    assert "Gentle movement only, until a professional has seen the runner" in now
+    assert "no check-in yet" in now
+
+
+def test_the_review_page_says_stopped_and_why_after_a_warning_sign_at_a_check_in(client, browser, clinic):
+    leo = assessment_of(clinic, created_days_ago=3, nickname="Leo")
+    check_in(client, leo, warning_signs="bladder_bowel")
+    now = now_section(browser, leo)
+    assert "Now: Stopped" in now
+    assert "new warning sign:" in now and "stopped the plan" in now
+    assert "| Plan today: Stopped |" in queue_row(browser, "Leo")
+
+
+def test_the_review_page_of_an_emergency_says_stopped_and_pain_not_asked(browser, clinic):
+    ema = assessment_of(clinic, nickname="Ema", saddle_numbness=True)
+    now = now_section(browser, ema)
+    assert "Now: Stopped" in now and "Not asked: the questionnaire ended at an emergency warning sign." in now
+
+
+def test_the_review_page_uses_a_fixed_number_of_queries(client, browser, clinic, django_assert_max_num_queries):
+    sam = assessment_of(clinic, created_days_ago=10, nickname="Sam")
+    today = timezone.localdate()
+    for days_ago in range(8):
+        check_in(client, sam, pain_now="3", day=(today - timedelta(days=days_ago)).isoformat())
+    with django_assert_max_num_queries(16):
+        assert browser.get(change_url(sam)).status_code == 200
