@@ -108,7 +108,7 @@ def _lines(job: ExportJob, selection: _Selection) -> Iterator[str]:
 
 def _write_file(job: ExportJob) -> None:
     user = job.user
-    if not user.has_perm("assessments.view_assessment"):
+    if not (user.is_active and user.is_staff and user.has_perm("assessments.view_assessment")):
         raise ExportRefused("Your account may no longer see assessments, so no file was written.")
     directory = Path(settings.EXPORT_DIR)
     directory.mkdir(parents=True, exist_ok=True)

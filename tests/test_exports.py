@@ -9,6 +9,7 @@ import io
 import json
 import os
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
@@ -35,8 +36,17 @@ def download_url(job):
 
 
 def run_worker():
-    """What `manage.py db_worker --batch` does: run every queued task, then stop."""
-    Worker(
+    """What `manage.py db_worker --batch` does: run every queued task, then stop.
+
+    The worker closes stale connections between tasks, as a request does; here that connection
+    holds the test's transaction, so it stays open.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        _worker().run()
+
+
+def _worker():
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -45,7 +55,7 @@ def run_worker():
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def clinician_of(username, *clinics):
@@ -259,11 +269,16 @@ def test_a_superusers_large_export_includes_runners_of_no_clinic(client, clinic_
 def test_a_user_who_may_no_longer_see_assessments_gets_no_file_and_a_clear_message(client, dana, clinic_a, small_limit):
     client.force_login(dana)
     ask_for_export(client, "export_csv", runners(clinic_a, "R1", "R2", "R3"))
-    dana.groups.clear()
+    ask_for_export(client, "export_fhir", runners(clinic_a, "R4", "R5", "R6"))
+    dana.groups.clear()  # no longer a clinician
     run_worker()
-    job = ExportJob.objects.get()
-    assert job.status == ExportJob.Status.FAILED and not job.file_name
-    assert "may no longer see assessments" in job.error
+    dana.groups.add(ensure_clinicians_group())
+    User.objects.filter(pk=dana.pk).update(is_staff=False)  # a clinician again, but no longer staff
+    ExportJob.objects.filter(format="fhir").update(status=ExportJob.Status.WAITING)
+    jobs.write_export.call(ExportJob.objects.get(format="fhir").pk)
+    for job in ExportJob.objects.all():
+        assert job.status == ExportJob.Status.FAILED and not job.file_name
+        assert "may no longer see assessments" in job.error
     assert not small_limit.EXPORT_DIR.exists()
 
 
