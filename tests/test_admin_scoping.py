@@ -432,6 +432,20 @@ def test_the_scoped_admins_refuse_clinic_b_objects_even_when_handed_them_directl
         assert not model_admin.has_view_permission(request, own)
 
 
+def test_an_export_job_is_only_for_the_user_who_asked_even_when_handed_to_the_admin_directly(world, rf):
+    w = world
+    model_admin = admin.site._registry[ExportJob]
+    for user, allowed in [(w.clinician_b, True), (w.clinician_a, False), (w.clinician_ab, False), (w.superuser, False)]:
+        request = rf.get("/")
+        request.user = user
+        assert model_admin.has_view_permission(request, w.job_b) is allowed, user.username
+        assert list(model_admin.get_queryset(request)) == ([w.job_b] if allowed else []), user.username
+        assert not model_admin.has_change_permission(request, w.job_b)
+        assert not model_admin.has_delete_permission(request, w.job_b)
+    response = logged_in(w.clinician_b).get(reverse("admin:review_exportjob_download", args=[w.job_b.pk]))
+    assert response.status_code == 200 and b"Bruno-B" in b"".join(response.streaming_content)
+
+
 def test_a_clinician_cannot_change_their_own_clinics_code_or_clinicians(world):
     w = world
     client = logged_in(w.clinician_a)
