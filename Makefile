@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Checks that load the settings outside pytest need some key (pytest-env sets it in tests).
 CHECK_ENV := SECRET_KEY=$${SECRET_KEY:-tests-only-not-a-secret}
 
-.PHONY: run demo test audit bench lint format migrations-check collectstatic clean
+.PHONY: run worker demo test audit bench lint format migrations-check collectstatic clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment in $(VENV)"
@@ -26,10 +26,19 @@ $(AUDIT_TOOLS): audit/package.json audit/package-lock.json
 	@echo "==> Installing the audit's npm tools into audit/node_modules"
 	cd audit && npm ci --no-audit --no-fund --loglevel=error
 
+# The task worker (it writes large exports) runs beside the development server and stops with it.
+WITH_WORKER = DEBUG=$${DEBUG:-1} $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM;
+
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_exercises
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(WITH_WORKER) DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The task worker alone (with `make run` it already runs): for a second terminal, or a server
+# where the web server is gunicorn (see README, Production).
+worker: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py db_worker
 
 # A filled app on your machine: a demo clinic, its clinician, a superuser and five runners
 # (passwords printed, new every run), then the development server. DEBUG only.
@@ -37,7 +46,7 @@ demo: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput -v0
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_exercises
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(WITH_WORKER) DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/ruff check .

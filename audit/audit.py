@@ -270,6 +270,7 @@ def page_list(demo: dict, base: str) -> list[Page]:
         Page("admin", "clinics", f"{admin}clinics/clinic/"),
         Page("admin", "exercise library", f"{admin}programs/exercise/"),
         Page("admin", "exercise", demo["exercise_admin"]),
+        Page("admin", "your exports", f"{admin}review/exportjob/"),
         Page("admin", "password change", f"{admin}password_change/"),
     ]
     return runner + admin_pages

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "bootstrap",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "assessments",
     "programs",
     "clinics",
@@ -152,6 +154,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "backpain.storage.StaticFilesStorage"},
 }
 
+
+# Background tasks (django-tasks with its database backend, django-tasks-db): a task is a row in
+# the project's own database, so SQLite on one machine and PostgreSQL in production need no other
+# service. `manage.py db_worker` runs them (`make run` starts one beside the development server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Exports of more than EXPORT_STREAM_MAX assessments are written to a file by the worker, kept in
+# EXPORT_DIR (never under the static files or any public URL) and downloadable by the clinician who
+# asked for EXPORT_HOURS; smaller ones stream straight from the request (see review.jobs).
+EXPORT_STREAM_MAX = env_int("EXPORT_STREAM_MAX", default=5000)
+EXPORT_DIR = Path(env_str("EXPORT_DIR", default=str(BASE_DIR / "var" / "exports")))
+EXPORT_HOURS = env_int("EXPORT_HOURS", default=24)
+if EXPORT_STREAM_MAX < 0 or EXPORT_HOURS < 1:
+    raise ImproperlyConfigured("EXPORT_STREAM_MAX must be 0 or more and EXPORT_HOURS at least 1.")
 
 # Security: strict by default; behind a TLS-terminating proxy in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -66,6 +66,8 @@ class AccessRecord(models.Model):
         OPENED_CHECK_IN = "opened_check_in", "Opened a check-in"
         EXPORTED_CSV = "export_csv", "Exported as CSV"
         EXPORTED_FHIR = "export_fhir", "Exported as FHIR"
+        # A large export is written by the worker; taking the file away is its own record.
+        DOWNLOADED_EXPORT = "export_download", "Downloaded an export file"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -40,6 +40,19 @@ def ensure_clinicians_group(using: str = "default") -> Group | None:
     return group
 
 
+def clinic_ids_of(user) -> frozenset[int] | None:
+    """The ids of the clinics the user works for now; None for a superuser (who sees all).
+
+    A user who is no longer active or staff works for none. Background work (an export written
+    by the worker) asks this at run time, with no request.
+    """
+    if user.is_active and user.is_superuser:
+        return None
+    if not (user.is_active and user.is_staff):
+        return frozenset()
+    return frozenset(user.clinics.values_list("pk", flat=True))
+
+
 def clinic_ids(request) -> frozenset[int] | None:
     """The ids of the clinics the user works for; None for a superuser (who sees all).
 
@@ -50,8 +63,6 @@ def clinic_ids(request) -> frozenset[int] | None:
         return None
     cached = getattr(request, "_clinic_ids", None)
     if cached is None:
-        cached = (
-            frozenset(user.clinics.values_list("pk", flat=True)) if user.is_active and user.is_staff else frozenset()
-        )
+        cached = clinic_ids_of(user)
         request._clinic_ids = cached
     return cached

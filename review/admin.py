@@ -7,14 +7,18 @@ answered and what the engine computed are shown, never edited; the form holds th
 only.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
-from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -23,10 +27,12 @@ from assessments.models import REFERENCE_LENGTH, Assessment, looks_like_referenc
 from assessments.presenters import present_answers
 from assessments.scoring import EMERGENCY
 from clinics.models import AccessRecord, Clinic
+from clinics.permissions import clinic_ids
 from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise
-from review import exports, fhir
+from review import exports, fhir, jobs
 from review.filters import ClinicFilter, FlagFilter, TriageFilter
 from review.forms import ExerciseAdminForm, ReviewForm
+from review.models import ExportJob
 from review.presenters import BADGES, PLAN_TODAY_WORDS, pain_words, plan_today, present_review, triage_words
 from review.scoping import ClinicScopedAdmin
 
@@ -177,32 +183,162 @@ class AssessmentAdmin(ClinicScopedAdmin):
             messages.SUCCESS if marked else messages.INFO,
         )
 
-    def record_export(self, request, queryset, action):
+    def record_export(self, request, queryset, action, count: int) -> AccessRecord:
         """Which runners' data left the site: their references, or the list's filters when "all" were."""
-        count = queryset.count()
         if request.POST.get(helpers.ACTION_CHECKBOX_NAME) and request.POST.get("select_across") != "1":
             tokens = queryset.order_by().values_list("token", flat=True)
             details = "Selected: " + ", ".join(sorted(token[:REFERENCE_LENGTH] for token in tokens))
         else:
             details = f"All that matched the list's filters: {request.GET.urlencode() or 'none'}"
-        AccessRecord.record(request.user, action, count=count, details=details)
+        return AccessRecord.record(request.user, action, count=count, details=details)
+
+    def queue_export(self, request, queryset, format: str, record: AccessRecord, count: int) -> None:
+        """Too many to stream within one request: the worker writes the file (see review.jobs)."""
+        job = jobs.queue_export(request.user, format, queryset, request.build_absolute_uri("/"), record)
+        AccessRecord.objects.filter(pk=record.pk).update(
+            details=f"{record.details} (written in the background: export {job.pk})"
+        )
+        self.message_user(
+            request,
+            format_html(
+                "{} assessments are more than can be sent at once (at most {}): the file is being written "
+                'in the background. Download it from <a href="{}">Your exports</a> when it is ready; '
+                "it is kept for {} hours.",
+                f"{count:,}",
+                f"{settings.EXPORT_STREAM_MAX:,}",
+                reverse("admin:review_exportjob_changelist"),
+                settings.EXPORT_HOURS,
+            ),
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Export the selected assessments as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        self.record_export(request, queryset, AccessRecord.Action.EXPORTED_CSV)
+        count = queryset.count()
+        record = self.record_export(request, queryset, AccessRecord.Action.EXPORTED_CSV, count)
+        if count > settings.EXPORT_STREAM_MAX:
+            return self.queue_export(request, queryset, ExportJob.Format.CSV, record, count)
         response = StreamingHttpResponse(exports.csv_lines(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="assessments-{timezone.localdate():%Y-%m-%d}.csv"'
         return response
 
     @admin.action(description="Export the selected assessments as FHIR R4 (JSON)", permissions=["view"])
     def export_fhir(self, request, queryset):
-        self.record_export(request, queryset, AccessRecord.Action.EXPORTED_FHIR)
+        count = queryset.count()
+        record = self.record_export(request, queryset, AccessRecord.Action.EXPORTED_FHIR, count)
+        if count > settings.EXPORT_STREAM_MAX:
+            return self.queue_export(request, queryset, ExportJob.Format.FHIR, record, count)
         base = request.build_absolute_uri("/")
         response = StreamingHttpResponse(fhir.bundle_chunks(queryset, base), content_type="application/fhir+json")
         response["Content-Disposition"] = (
             f'attachment; filename="assessments-fhir-{timezone.localdate():%Y-%m-%d}.json"'
         )
         return response
+
+
+# A waiting export this old suggests that no worker is running.
+WORKER_LATE = timedelta(minutes=5)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """ "Your exports": each user's own large exports, and the download of a ready file.
+
+    Everyone sees their own jobs only, superusers included: a file is for the one who asked.
+    """
+
+    list_display = ("requested", "what", "status_words", "file", "available_until", "download")
+    list_display_links = None
+    ordering = ("-requested",)
+    list_per_page = 50
+    fields = ("requested", "format", "count", "status", "started", "finished", "written", "size", "expires", "error")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The frozen selection can be long: the pages never need it.
+        return super().get_queryset(request).filter(user=request.user).defer("assessment_ids")
+
+    def may_export(self, request) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and user.has_perm("assessments.view_assessment")
+
+    def has_module_permission(self, request):
+        return self.may_export(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_export(request) and (obj is None or obj.user_id == request.user.pk)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        download = path(
+            "<int:pk>/download/", self.admin_site.admin_view(self.download_view), name="review_exportjob_download"
+        )
+        return [download, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Your exports", **(extra_context or {})})
+
+    @admin.display(description="What")
+    def what(self, obj):
+        return f"{obj.get_format_display()}, {obj.count:,} assessment{'s' if obj.count != 1 else ''}"
+
+    @admin.display(description="Status", ordering="status")
+    def status_words(self, obj):
+        now = timezone.now()
+        if obj.status == ExportJob.Status.READY and obj.is_expired(now):
+            return "Expired"
+        if obj.status == ExportJob.Status.FAILED:
+            return f"Failed: {obj.error}"
+        if obj.status == ExportJob.Status.WAITING and now - obj.requested > WORKER_LATE:
+            return "Waiting for the worker (is it running? Tell your administrator.)"
+        return obj.get_status_display()
+
+    @admin.display(description="File")
+    def file(self, obj):
+        if obj.status != ExportJob.Status.READY or obj.size is None:
+            return "—"
+        return f"{filesizeformat(obj.size)}, {obj.written:,} assessment{'s' if obj.written != 1 else ''}"
+
+    @admin.display(description="Available until", ordering="expires")
+    def available_until(self, obj):
+        return obj.expires if obj.status == ExportJob.Status.READY else None
+
+    @admin.display(description="Download")
+    def download(self, obj):
+        if not obj.is_downloadable():
+            return "—"
+        url = reverse("admin:review_exportjob_download", args=[obj.pk])
+        return format_html('<a href="{}" download>{}</a>', url, obj.download_name)
+
+    def download_view(self, request, pk):
+        """The file, to the user who asked only, before it expires; 404 for anything else."""
+        job = self.get_queryset(request).filter(pk=pk).first()
+        if job is None or not self.has_view_permission(request, job) or not job.is_downloadable():
+            raise Http404("No such export, or it has expired.")
+        allowed = clinic_ids(request)
+        if allowed is not None and not set(job.clinics) <= allowed:
+            # The user has left a clinic whose runners are in the file since it was written.
+            raise Http404("No such export, or it has expired.")
+        try:
+            handle = job.path.open("rb")
+        except FileNotFoundError:
+            raise Http404("No such export, or it has expired.") from None
+        AccessRecord.record(
+            request.user,
+            AccessRecord.Action.DOWNLOADED_EXPORT,
+            count=job.written or 0,
+            details=f"Export {job.pk} ({job.get_format_display()}), asked for at "
+            f"{timezone.localtime(job.requested):%Y-%m-%d %H:%M}",
+        )
+        return FileResponse(handle, as_attachment=True, filename=job.download_name, content_type=job.content_type)
 
 
 @admin.register(Exercise)

@@ -139,8 +139,13 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset) -> Iterator[str]:
-    """The CSV export of the queryset, line by line (with a byte-order mark for spreadsheets)."""
+def csv_header() -> str:
+    """The header line (with a byte-order mark for spreadsheets)."""
+    return "\ufeff" + csv.writer(_Echo()).writerow(HEADER)
+
+
+def csv_rows(queryset) -> Iterator[str]:
+    """One line per assessment of the queryset, read from the database in chunks."""
     rows: Iterable = (
         queryset.select_related("clinic", "reviewed_by")
         .annotate(
@@ -158,6 +163,11 @@ def csv_lines(queryset) -> Iterator[str]:
         .iterator(chunk_size=CHUNK)
     )
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(HEADER)
     for assessment in rows:
         yield writer.writerow(row_of(assessment))
+
+
+def csv_lines(queryset) -> Iterator[str]:
+    """The CSV export of the queryset, line by line: the header, then one row per assessment."""
+    yield csv_header()
+    yield from csv_rows(queryset)

@@ -141,15 +141,21 @@ def _entry(full_url_name: str, resource: dict) -> str:
     return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
-def bundle_chunks(queryset, base_url: str) -> Iterator[str]:
-    """A FHIR collection Bundle of the questionnaire and the queryset's responses, as JSON text
-    streamed one entry at a time, so that memory stays flat however many are exported."""
+BUNDLE_END = "]}"
+
+
+def bundle_start(base_url: str) -> Iterator[str]:
+    """The Bundle's opening and the questionnaire of every version (entries follow with a comma)."""
     timestamp = timezone.now().isoformat(timespec="seconds")
     yield f'{{"resourceType":"Bundle","type":"collection","timestamp":"{timestamp}","entry":['
     # Every version, so that each response's questionnaire is in the Bundle, whatever its age.
     for n, version in enumerate((qn.QUESTIONNAIRE_VERSION, *reversed(qn.archived_versions()))):
         questionnaire = questionnaire_resource(base_url, version)
         yield ("," if n else "") + _entry(f"{questionnaire['url']}|{questionnaire['version']}", questionnaire)
+
+
+def bundle_entries(queryset, base_url: str) -> Iterator[str]:
+    """One entry per assessment of the queryset, each after a comma, read in chunks."""
     # Only what the response needs: the stored result is large and not exported.
     rows = queryset.select_related(None).only("pk", "token", "created", "questionnaire_version", "answers")
     for assessment in rows.iterator(chunk_size=CHUNK):
@@ -157,4 +163,11 @@ def bundle_chunks(queryset, base_url: str) -> Iterator[str]:
         # fullUrls must be unique within a Bundle.
         name = f"{base_url}fhir/QuestionnaireResponse/{assessment.pk}"
         yield "," + _entry(name, questionnaire_response(assessment, base_url))
-    yield "]}"
+
+
+def bundle_chunks(queryset, base_url: str) -> Iterator[str]:
+    """A FHIR collection Bundle of the questionnaire and the queryset's responses, as JSON text
+    streamed one entry at a time, so that memory stays flat however many are exported."""
+    yield from bundle_start(base_url)
+    yield from bundle_entries(queryset, base_url)
+    yield BUNDLE_END

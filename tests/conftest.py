@@ -21,6 +21,13 @@ def runner_answers():
 
 
 @pytest.fixture(autouse=True)
+def _export_dir(settings, tmp_path):
+    # Export files go to the test's own directory, never to the project's var/exports.
+    settings.EXPORT_DIR = tmp_path / "exports"
+    return settings.EXPORT_DIR
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Renderings and the exercise library are cached per process; each test starts without them.
     from django.core.cache import cache

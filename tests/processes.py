@@ -20,16 +20,21 @@ PRODUCTION_ENV = {
 }
 
 
+def process_env(env: dict[str, str]) -> dict[str, str]:
+    """This environment with only `env` for the settings (no inherited key, DEBUG or database)."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    return {**inherited, **env}
+
+
 def run_manage(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
     """`python manage.py ARGS` with only `env` for the settings (no inherited key, DEBUG or database)."""
-    inherited = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         input=stdin,
         capture_output=True,
         text=True,
         cwd=PROJECT,
-        env={**inherited, **env},
+        env=process_env(env),
         timeout=60,
         check=False,
     )

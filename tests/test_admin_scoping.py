@@ -20,11 +20,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, reverse
+from django_tasks_db.models import DBTaskResult
 
 from assessments.models import Assessment
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import ensure_clinicians_group
 from programs.models import CheckIn, Exercise
+from review import jobs
+from review.models import ExportJob
 from tests.personas import runner_with, submit_answers
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +49,7 @@ SITE_URLS = {
 # Per registered model: <app>_<model>_<suffix>.
 MODEL_URL_KINDS = ("changelist", "add", "change", "history", "delete")
 # Named URLs a model admin adds beyond the standard five: name -> kind.
-EXTRA_URLS = {"auth_user_password_change": "user_password"}
+EXTRA_URLS = {"auth_user_password_change": "user_password", "review_exportjob_download": "export_download"}
 # Unnamed patterns: the old-style object URL (redirects to "change") and the final catch-all.
 UNNAMED_URLS = {"<path:object_id>/": "object_redirect", "(?P<url>.*)$": "catch_all"}
 
@@ -58,8 +61,10 @@ NO_ACCESS = {
     "axes.AccessLog",
     "axes.AccessFailureLog",
     "clinics.AccessRecord",
+    "django_tasks_database.DBTaskResult",  # the task queue: superusers only
 }
-SCOPED = {"clinics.Clinic", "assessments.Assessment", "programs.CheckIn"}
+# Scoped to the clinician's clinics, or (exports) to the user who asked for them.
+SCOPED = {"clinics.Clinic", "assessments.Assessment", "programs.CheckIn", "review.ExportJob"}
 SHARED = {"programs.Exercise"}  # the exercise library: clinicians curate it, by design
 
 # Relation fields whose target's admin has no view permission for a clinician.
@@ -162,6 +167,18 @@ def world(db):
     w.check_in_a = CheckIn.objects.create(assessment=w.a, day=date.today(), pain_now=4, routine_done="all")
     w.check_in_b = CheckIn.objects.create(assessment=w.b, day=date.today(), pain_now=4, routine_done="all")
     w.record_b = AccessRecord.record(w.clinician_b, AccessRecord.Action.OPENED, w.b)
+    # Clinician B's large export, written and ready: only B may download it.
+    w.job_b = jobs.queue_export(
+        w.clinician_b,
+        ExportJob.Format.CSV,
+        Assessment.objects.filter(pk=w.b.pk),
+        "http://testserver/",
+        AccessRecord.record(w.clinician_b, AccessRecord.Action.EXPORTED_CSV),
+    )
+    w.task_b = DBTaskResult.objects.get(id=w.job_b.task_id)
+    jobs.write_export.call(w.job_b.pk)
+    w.job_b.refresh_from_db()
+    assert w.job_b.is_downloadable()
     w.exercise = Exercise.objects.create(
         slug="scoping-test-bridge", name="Scoping test bridge", kind="strength", region="buttocks",
         steps="Lie on your back.\nLift your hips.", reps=10, minutes=3,
@@ -190,6 +207,7 @@ def world(db):
         "Clinic-Bravo": "clinic B's name",
         clinic_b.code: "clinic B's invite code",
         w.clinician_b.username: "clinician B's user name",
+        reverse("admin:review_exportjob_download", args=[w.job_b.pk]): "clinician B's export download",
     }
     return w
 
@@ -204,6 +222,8 @@ def b_object(w, label):
         "assessments.Assessment": w.b,
         "programs.CheckIn": w.check_in_b,
         "programs.Exercise": w.exercise,
+        "review.ExportJob": w.job_b,
+        "django_tasks_database.DBTaskResult": w.task_b,
         **w.axes,
     }
     assert label in objects, f"{label} is registered in the admin: add its clinic-B object to the table"
@@ -257,6 +277,8 @@ def concrete_urls(w):
             urls.append((kind, model, f"{changelist}{b_object(w, model._meta.label).pk}/"))
         elif kind == "user_password":
             urls.append((kind, model, reverse(f"admin:{pattern.name}", args=[w.clinician_b.pk])))
+        elif kind == "export_download":
+            urls.append((kind, model, reverse(f"admin:{pattern.name}", args=[w.job_b.pk])))
         elif kind == "app_list":
             for app_label in sorted({m._meta.app_label for m in admin.site._registry}):
                 urls.append((kind, app_label, reverse("admin:app_list", kwargs={"app_label": app_label})))
@@ -327,6 +349,8 @@ def test_every_enumerated_admin_url_requested_by_clinician_a_with_clinic_b_ids_s
             assert response.status_code == (200 if model in visible_apps else 404), url
         elif kind == "user_password":
             assert response.status_code == 403
+        elif kind == "export_download":
+            assert response.status_code == 404
         elif kind == "catch_all":
             assert response.status_code == 404
     assert snapshot(w) == before
@@ -406,6 +430,20 @@ def test_the_scoped_admins_refuse_clinic_b_objects_even_when_handed_them_directl
         request = rf.get("/")
         request.user = w.clinician_none
         assert not model_admin.has_view_permission(request, own)
+
+
+def test_an_export_job_is_only_for_the_user_who_asked_even_when_handed_to_the_admin_directly(world, rf):
+    w = world
+    model_admin = admin.site._registry[ExportJob]
+    for user, allowed in [(w.clinician_b, True), (w.clinician_a, False), (w.clinician_ab, False), (w.superuser, False)]:
+        request = rf.get("/")
+        request.user = user
+        assert model_admin.has_view_permission(request, w.job_b) is allowed, user.username
+        assert list(model_admin.get_queryset(request)) == ([w.job_b] if allowed else []), user.username
+        assert not model_admin.has_change_permission(request, w.job_b)
+        assert not model_admin.has_delete_permission(request, w.job_b)
+    response = logged_in(w.clinician_b).get(reverse("admin:review_exportjob_download", args=[w.job_b.pk]))
+    assert response.status_code == 200 and b"Bruno-B" in b"".join(response.streaming_content)
 
 
 def test_a_clinician_cannot_change_their_own_clinics_code_or_clinicians(world):
