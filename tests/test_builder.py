@@ -947,7 +947,8 @@ def random_check_ins(draw) -> list[CheckInSpec]:
             draw(st.integers(0, 10)),
             draw(st.sampled_from(["all", "some", "none"])),
             draw(st.sampled_from(["no_run", "no_pain", "during", "after"])),
-            draw(st.none() | st.floats(0, 50)),
+            # As the check-in stores it: tenths of a km or mile (a DecimalField with one place).
+            draw(st.none() | st.integers(0, 500).map(lambda tenths: tenths / 10)),
         )
         for offset in days
     ]
