@@ -7,7 +7,7 @@ alone took most of a second. CappedPaginator counts at most a few pages past the
 table; past the cap the list says "more than 10,000" and still links to the next pages.
 """
 
-from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR, ChangeList
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -65,13 +65,19 @@ class CappedCountAdmin:
 
 
 class SteadyOrderChangeList(ChangeList):
-    """Ties broken by the primary key in the direction of the last sort key.
+    """A sorted column orders by itself, then by the primary key in the same direction.
 
-    Django always adds "-pk" to an order that is not unique, so sorting a column upwards gave
-    ORDER BY column ASC, id DESC: no index gives that order, and PostgreSQL sorted every row
-    of the list to show 50. With the key's own direction, one index (column, id) serves the
-    column sorted both ways (read backwards for descending).
+    Django orders a sorted column by the column, then the admin's whole default order, then
+    "-pk": ORDER BY nickname ASC, reviewed, urgency, created DESC, id DESC. No index gives that
+    order, and PostgreSQL sorted every row of the list (or of a value: these columns hold few
+    distinct values) to show 50. With the key's own direction and nothing between, one index
+    (column, id) serves the column sorted both ways, read forwards or backwards.
     """
+
+    def get_ordering(self, request, queryset):
+        if self.params.get(ORDER_VAR):
+            queryset = queryset.order_by()  # the chosen columns only, not the default order after them
+        return super().get_ordering(request, queryset)
 
     def _get_deterministic_ordering(self, ordering):
         ordering = super()._get_deterministic_ordering(ordering)
