@@ -88,8 +88,10 @@ def cases():
     mine = Assessment.objects.filter(clinic=clinic)
     reference = mine.order_by("-pk").values_list("token", flat=True).first()[:REFERENCE_LENGTH]
     imbalance = mine.exclude(top_imbalance="").order_by("-pk").values_list("top_imbalance", flat=True).first()
-    today = timezone.localdate()
-    month = {"created__gte": str(today.replace(day=1)), "created__lt": str(today + timedelta(days=1))}
+    # The date filters' own links: aware midnights for a date and time, dates for a date.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    month = {"created__gte": str(midnight.replace(day=1)), "created__lt": str(midnight + timedelta(days=1))}
+    today = midnight.date()
     week = {"day__gte": str(today - timedelta(days=7)), "day__lt": str(today + timedelta(days=1))}
     queue = "review queue"
     yield queue, "superuser, default order", boss, CHANGELIST, None
@@ -122,6 +124,7 @@ def cases():
         yield queue, f"superuser, {label}", boss, CHANGELIST, params
     yield queue, "clinician, search nickname (Sam)", clinician, CHANGELIST, {"q": "Sam"}
     yield queue, "clinician, search nickname, none (Zed)", clinician, CHANGELIST, {"q": "Zed"}
+    yield queue, "clinician, search two letters, none (Qx)", clinician, CHANGELIST, {"q": "Qx"}
     yield queue, "clinician, search reference", clinician, CHANGELIST, {"q": reference}
     yield queue, "clinician, search reference-like nickname (Chloe)", clinician, CHANGELIST, {"q": "Chloe"}
     yield queue, "superuser, search nickname (Sam)", boss, CHANGELIST, {"q": "Sam"}
