@@ -10,6 +10,7 @@ only.
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
 from django.http import StreamingHttpResponse
@@ -59,7 +60,10 @@ class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
     # Unreviewed first, then the most urgent, then the newest.
     ordering = ("reviewed", "urgency", "-created")
     search_fields = ("nickname",)
-    search_help_text = "Search by nickname, or by the reference (the first characters of the runner's link)."
+    search_help_text = (
+        "Search by nickname (one or two letters: the start of a nickname), or by the reference "
+        "(the first characters of the runner's link)."
+    )
     list_per_page = 50
     # The runner's page is reached by their private link only, never from the admin.
     view_on_site = False
@@ -76,6 +80,13 @@ class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ReviewQueue
+
+    def get_search_fields(self, request):
+        # A nickname contains the term (a trigram index on PostgreSQL, migration 0009); a term of
+        # one or two letters has no trigram, and "contains" read every row: it matches the start
+        # of a nickname instead (a B-tree lookup, migration 0010).
+        term = request.GET.get(SEARCH_VAR, "").strip()
+        return ("^nickname",) if 0 < len(term) < 3 else self.search_fields
 
     def get_search_results(self, request, queryset, search_term):
         filtered = queryset
