@@ -108,6 +108,7 @@ def test_a_long_list_says_more_than_the_cap_and_still_pages_on(browser, clinic, 
     assert first.context["cl"].paginator.capped
     assert first.context["cl"].result_count == 5  # counted no further than the cap
     assert "more than 5 assessments" in first.content.decode()
+    assert "Select all more than 5 assessments" in first.content.decode()  # not "all 5"
     assert len(nicknames(first)) == 2
 
     # Each page asked for counts a page past itself: the pages go on until the last.
