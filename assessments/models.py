@@ -150,7 +150,7 @@ class Assessment(models.Model):
         GENTLE = "gentle", "Gentle movement only"
         STOPPED = "stopped", "Stopped"
 
-    latest_check_in = models.DateField("latest check-in", null=True, blank=True, editable=False, db_index=True)
+    latest_check_in = models.DateField("latest check-in", null=True, blank=True, editable=False)
     latest_pain = models.PositiveSmallIntegerField("pain at the latest check-in", null=True, blank=True, editable=False)
     plan_status = models.CharField("plan now", max_length=10, choices=Plan.choices, default=Plan.FULL, editable=False)
     rest_until = models.DateField(
@@ -190,6 +190,18 @@ class Assessment(models.Model):
             # The admin's default order (unreviewed, most urgent, newest), for everyone and per clinic.
             models.Index(fields=["reviewed", "urgency", "-created"], name="assessment_review_queue"),
             models.Index(fields=["clinic", "reviewed", "urgency", "-created"], name="assessment_clinic_queue"),
+            # The queue filtered by triage, in its default order.
+            models.Index(fields=["tier", "reviewed", "urgency", "-created"], name="assessment_tier_queue"),
+            # Each sortable column of the queue, with the id that breaks ties in the same direction
+            # (review.paginators.SteadyOrderChangeList), read forwards or backwards: these columns
+            # hold few distinct values, so without the id PostgreSQL sorted every row of a value.
+            models.Index(fields=["nickname", "id"], name="assessment_by_nickname"),
+            models.Index(fields=["urgency", "id"], name="assessment_by_urgency"),
+            models.Index(fields=["latest_pain", "id"], name="assessment_by_latest_pain"),
+            models.Index(fields=["plan_status", "id"], name="assessment_by_plan_status"),
+            models.Index(fields=["latest_check_in", "id"], name="assessment_by_latest_check_in"),
+            models.Index(fields=["reviewed", "id"], name="assessment_by_reviewed"),
+            models.Index(fields=["clinic", "id"], name="assessment_by_clinic"),
         ]
 
     def __str__(self):

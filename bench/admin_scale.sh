@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The clinician admin at scale on PostgreSQL: fills a database of its own (backpain_bench)
-# with N generated assessments (default 100,000) and their check-ins, then prints the review
-# queue's server time and the CSV and FHIR exports' peak memory for 1,000, 10,000 and all assessments
+# with N generated assessments (default 100,000) and their check-ins, then prints the server
+# time and queries of every clinician and superuser admin page (the review queue with each filter,
+# sort and search, the check-ins, the access records, the front page, one assessment, one check-in)
+# and the CSV and FHIR exports' peak memory for 1,000, 10,000 and all assessments
 # (the first two only when N is larger). A database of another size is made again.
 # Needs the machine's PostgreSQL 15 and the role `app` (as .ci/run sets up).
 # Usage: bash bench/admin_scale.sh [N]

@@ -187,6 +187,14 @@ class CheckIn(models.Model):
     class Meta:
         verbose_name = "check-in"
         ordering = ["assessment", "day"]
+        # The admin's list of check-ins: its default order (newest day first) and each sortable
+        # column, with the id that breaks ties in the same direction (read forwards or backwards).
+        indexes = [
+            models.Index(fields=["day", "id"], name="check_in_by_day"),
+            models.Index(fields=["pain_now", "id"], name="check_in_by_pain"),
+            models.Index(fields=["routine_done", "id"], name="check_in_by_routine_done"),
+            models.Index(fields=["run", "id"], name="check_in_by_run"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "day"], name="one_check_in_per_day"),
             models.CheckConstraint(condition=Q(pain_now__lte=10), name="check_in_pain_range"),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -33,11 +33,12 @@ from review import exports, fhir, jobs
 from review.filters import ClinicFilter, FlagFilter, TriageFilter
 from review.forms import ExerciseAdminForm, ReviewForm
 from review.models import ExportJob
+from review.paginators import CappedCountAdmin, SteadyOrderChangeList
 from review.presenters import BADGES, PLAN_TODAY_WORDS, pain_words, plan_today, present_review, triage_words
 from review.scoping import ClinicScopedAdmin
 
 
-class ReviewQueue(ChangeList):
+class ReviewQueue(SteadyOrderChangeList):
     def get_results(self, request):
         # No column shows the stored answers or result: the page of rows leaves those large JSON
         # fields in the database. Actions and exports start from get_queryset(), with every field.
@@ -51,20 +52,28 @@ def labelled(label: str, value: str) -> str:
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ClinicScopedAdmin):
+class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
     change_form_template = "admin/assessments/assessment/change_form.html"
     # The runner now at a glance: triage, pain then and now, today's plan, the latest check-in.
-    list_display = ("runner", "triage_badge", "pain", "plan_today", "checked_in", "review", "answered", "clinic")
+    list_display = ("runner", "triage_badge", "pain", "plan_today", "checked_in", "review", "answered", "clinic_name")
     empty_value_display = "none"
     list_display_links = ("runner",)
-    list_filter = (TriageFilter, FlagFilter, "reviewed", "follow_up", ClinicFilter, "top_imbalance")
+    # Dates by "today, past 7 days, this month, this year" (a range on an index): Django's date
+    # hierarchy read the first and last date, then every year or month, of all matching rows.
+    list_filter = (
+        TriageFilter, FlagFilter, "reviewed", "follow_up", ClinicFilter, "top_imbalance",
+        ("created", admin.DateFieldListFilter),
+    )  # fmt: skip
     list_select_related = ("clinic",)
-    date_hierarchy = "created"
+    # Facet counts would count every matching row of every filter's choices.
+    show_facets = admin.ShowFacets.NEVER
     # Unreviewed first, then the most urgent, then the newest.
     ordering = ("reviewed", "urgency", "-created")
     search_fields = ("nickname",)
-    search_help_text = "Search by nickname, or by the reference (the first characters of the runner's link)."
-    show_full_result_count = False
+    search_help_text = (
+        "Search by nickname (one or two letters: the start of a nickname), or by the reference "
+        "(the first characters of the runner's link)."
+    )
     list_per_page = 50
     # The runner's page is reached by their private link only, never from the admin.
     view_on_site = False
@@ -81,6 +90,13 @@ class AssessmentAdmin(ClinicScopedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ReviewQueue
+
+    def get_search_fields(self, request):
+        # A nickname contains the term (a trigram index on PostgreSQL, migration 0009); a term of
+        # one or two letters has no trigram, and "contains" read every row: it matches the start
+        # of a nickname instead (a B-tree lookup, migration 0010).
+        term = request.GET.get(SEARCH_VAR, "").strip()
+        return ("^nickname",) if 0 < len(term) < 3 else self.search_fields
 
     def get_search_results(self, request, queryset, search_term):
         filtered = queryset
@@ -130,6 +146,12 @@ class AssessmentAdmin(ClinicScopedAdmin):
     @admin.display(description="Answered", ordering="created")
     def answered(self, obj):
         return labelled("Answered", date_format(timezone.localtime(obj.created), "j M Y, H:i"))
+
+    # Sorted by the clinic's id (each clinic's runners together, on an index), not by its name:
+    # the name is in another table, and sorting by it sorted every row of the list.
+    @admin.display(description="Clinic", ordering="clinic_id")
+    def clinic_name(self, obj):
+        return obj.clinic
 
     # --- one assessment ---
 
@@ -379,20 +401,21 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ClinicScopedAdmin):
+class CheckInAdmin(CappedCountAdmin, ClinicScopedAdmin):
     """The runners' daily check-ins, read-only: what a runner reported is never changed here."""
 
     clinic_lookup = "assessment__clinic"
     list_display = ("day", "runner", "pain_now", "routine_done", "run", "has_warning_sign")
-    list_filter = ("routine_done", "run")
+    list_filter = ("routine_done", "run", ("day", admin.DateFieldListFilter))
     list_select_related = ("assessment",)
-    date_hierarchy = "day"
     ordering = ("-day", "-pk")
-    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = ("assessment_link", "day", "pain_now", "routine_done", "run", "distance", "warning_signs", "note")
     fields = readonly_fields
 
-    @admin.display(description="Runner", ordering="assessment__nickname")
+    # Sorted by runner: each runner's check-ins together, on the (assessment, day) index. By
+    # nickname it sorted all the check-ins joined to their assessments.
+    @admin.display(description="Runner", ordering="assessment_id")
     def runner(self, obj):
         return f"{obj.assessment.nickname or '(no nickname)'} · {obj.assessment.reference}"
 
@@ -449,14 +472,13 @@ class ClinicAdmin(ClinicScopedAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(CappedCountAdmin, admin.ModelAdmin):
     """Who opened or exported runners' data, and when: for superusers only, never edited."""
 
     list_display = ("at", "username", "action", "reference", "count")
-    list_filter = ("action",)
+    list_filter = ("action", ("at", admin.DateFieldListFilter))
     search_fields = ("username", "reference")
-    date_hierarchy = "at"
-    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
