@@ -297,12 +297,27 @@ def now_fields(assessment, check_ins: list[CheckIn], today) -> dict:
     }
 
 
+# What the clinicians' queue stores of an assessment's alert state, read under a lock at a check-in.
+ALERT_FIELDS = ("urgency", "reviewed", "warning_sign_day", "plan_status")
+
+
 def record_check_in(check_in: CheckIn, today=None) -> frozenset[str]:
     """After a check-in is saved (in its transaction): the new warning signs it reports (see
-    record_warning_signs), and the runner's state now, which the clinicians' queue shows."""
-    new = record_warning_signs(check_in)
+    record_warning_signs), and the runner's state now, which the clinicians' queue shows.
+
+    The assessment's row is locked first, so that two check-ins saved at once (two tabs) each
+    see the other: the state stored is the one all the check-ins give. A check-in that makes a
+    self-care plan "gentle only, see a professional" (worse than at the start, not improving)
+    puts the runner back in the queue, unreviewed, as a see-a-professional result."""
     assessment = check_in.assessment
+    locked = Assessment.objects.select_for_update().only(*ALERT_FIELDS).get(pk=assessment.pk)
+    for name in ALERT_FIELDS:
+        setattr(assessment, name, getattr(locked, name))
+    new = record_warning_signs(check_in)
     fields = now_fields(assessment, list(assessment.check_ins.all()), today or timezone.localdate())
+    raised = fields["plan_status"] == builder.GENTLE and assessment.plan_status == builder.FULL
+    if raised and assessment.urgency > URGENCY[scoring.ROUTINE]:
+        fields.update(urgency=URGENCY[scoring.ROUTINE], reviewed=False, reviewed_by=None, reviewed_at=None)
     Assessment.objects.filter(pk=assessment.pk).update(**fields)
     for name, value in fields.items():
         setattr(assessment, name, value)

@@ -25,7 +25,6 @@ from django.utils.html import format_html
 
 from assessments.models import REFERENCE_LENGTH, Assessment, looks_like_reference
 from assessments.presenters import present_answers
-from assessments.scoring import EMERGENCY
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import clinic_ids
 from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise
@@ -34,7 +33,15 @@ from review.filters import ClinicFilter, FlagFilter, TriageFilter
 from review.forms import ExerciseAdminForm, ReviewForm
 from review.models import ExportJob
 from review.paginators import CappedCountAdmin, SteadyOrderChangeList
-from review.presenters import BADGES, PLAN_TODAY_WORDS, pain_words, plan_today, present_review, triage_words
+from review.presenters import (
+    BADGES,
+    PLAN_TODAY_WORDS,
+    pain_words,
+    plan_today,
+    present_review,
+    queue_tier,
+    triage_words,
+)
 from review.scoping import ClinicScopedAdmin
 
 
@@ -120,7 +127,7 @@ class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
 
     @admin.display(description="Triage", ordering="urgency")
     def triage_badge(self, obj):
-        css, symbol, _ = BADGES[EMERGENCY if obj.warning_sign_day else obj.tier]
+        css, symbol, _ = BADGES[queue_tier(obj)]
         words = triage_words(obj)
         return format_html(
             '<span class="triage-badge {}"><span aria-hidden="true">{}</span> {}</span>', css, symbol, words
@@ -441,6 +448,11 @@ class CheckInAdmin(CappedCountAdmin, ClinicScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Not even a superuser: a check-in is what the runner reported, and the runner's state
+        # now (the queue's columns) is worked out from all of them when one arrives.
         return False
 
 

@@ -68,7 +68,7 @@ IMBALANCE_LABELS = {imbalance.code: imbalance.label for imbalance in CATALOGUE}
 TRIAGE_WORDS = dict(Assessment.Triage.choices)
 TIER_WORDS = dict(Assessment.Tier.choices)
 PLAN_WORDS = dict(Assessment.Plan.choices)
-CHANGE_WORDS = {builder.BETTER: "Better", builder.SAME: "No real change", builder.WORSE: "Worse"}
+CHANGE_WORDS = {builder.BETTER: "Better", builder.SAME: "Not a meaningful change", builder.WORSE: "Worse"}
 
 HEADER = (
     ["Reference", "Answered at", "Clinic", "Nickname", "Questionnaire version"]

@@ -31,7 +31,7 @@ class ReviewForm(forms.ModelForm):
             if seen != review_stamp(current):
                 who = f"{current.reviewed_by} saved a review" if current.reviewed_by else "the review changed"
                 raise forms.ValidationError(
-                    f"While you were writing, {who} (a colleague, or a check-in with a warning sign), so yours was "
+                    f"While you were writing, {who} (a colleague, or a check-in that raised an alert), so yours was "
                     "not saved. Your text is still in the boxes below: copy it, reload the page to see the "
                     "latest, then merge and save."
                 )

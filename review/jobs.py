@@ -111,13 +111,16 @@ def _write_file(job: ExportJob) -> None:
     if not (user.is_active and user.is_staff and user.has_perm("assessments.view_assessment")):
         raise ExportRefused("Your account may no longer see assessments, so no file was written.")
     directory = Path(settings.EXPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
+    # Health data: the directory and its files for the app's own account only.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     # A name nobody can guess, though the directory is never served: only the download view reads it.
     name = f"export-{job.pk}-{secrets.token_hex(8)}.{EXTENSIONS[job.format]}"
     partial = directory / f"{name}.partial"
     selection = _Selection(job)
     try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
+        with open(
+            os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8", newline=""
+        ) as out:
             for line in _lines(job, selection):
                 out.write(line)
         os.replace(partial, directory / name)  # whole or not at all: never a half-written download
@@ -178,9 +181,10 @@ def purge_expired(now=None) -> int:
     directory = Path(settings.EXPORT_DIR)
     if directory.is_dir():
         kept = set(ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True))
-        for path in directory.iterdir():
+        for path in directory.glob("export-*"):
             # Old files of deleted users' jobs or of a worker killed mid-file (a file being written
-            # now is younger than EXPORT_HOURS).
+            # now is younger than EXPORT_HOURS); only the names this module writes, should
+            # EXPORT_DIR be shared with anything else.
             if path.is_file() and path.name not in kept and path.stat().st_mtime <= (now - hours).timestamp():
                 path.unlink(missing_ok=True)
     return deleted

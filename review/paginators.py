@@ -44,9 +44,14 @@ class CappedPaginator(Paginator):
         return f"more than {self.count:,}" if self.capped else f"{self.count:,}"
 
 
+# Past this page the cap stops growing: a made-up page number (?p=10000000000000000000) must not
+# become a LIMIT the database cannot take (Django then says the page does not exist).
+MAX_PAGE_COUNTED = 100_000
+
+
 def page_wanted(request) -> int:
     try:
-        return int(request.GET.get(PAGE_VAR, 1))
+        return min(max(int(request.GET.get(PAGE_VAR, 1)), 1), MAX_PAGE_COUNTED)
     except ValueError:
         return 1
 

@@ -18,10 +18,22 @@ BADGES = {
 }
 
 
+def queue_tier(assessment) -> str:
+    """The tier the queue shows: the result's, unless a check-in raised it since (a new warning
+    sign: emergency; a self-care plan turned gentle by the check-ins: see a professional)."""
+    if assessment.warning_sign_day:
+        return EMERGENCY
+    if assessment.tier == SELF_CARE and assessment.plan_status == builder.GENTLE:
+        return ROUTINE
+    return assessment.tier
+
+
 def triage_words(assessment) -> str:
-    """The triage as the queue and the front page say it; a check-in's warning sign comes first."""
+    """The triage as the queue and the front page say it; a check-in's alert comes first."""
     if assessment.warning_sign_day:
         return f"Emergency: warning sign at check-in of {assessment.warning_sign_day:%d %b}"
+    if queue_tier(assessment) != assessment.tier:
+        return "See a professional: raised by the check-ins"
     return BADGES[assessment.tier][2]
 
 
@@ -29,10 +41,11 @@ def triage_words(assessment) -> str:
 PLAN_TODAY_WORDS = {
     "stopped": "Stopped",
     "rest": "Rest day",
+    "rest_gentle": "Rest day (gentle plan)",
     builder.GENTLE: "Gentle only",
     builder.FULL: "Full plan",
 }
-CHANGE_WORDS = {builder.BETTER: "better", builder.SAME: "no real change", builder.WORSE: "worse"}
+CHANGE_WORDS = {builder.BETTER: "better", builder.WORSE: "worse"}
 
 
 def plan_today(assessment, today) -> str:
@@ -40,18 +53,23 @@ def plan_today(assessment, today) -> str:
     if assessment.plan_status == builder.STOPPED:
         return "stopped"
     if assessment.rest_until is not None and assessment.rest_until >= today:
-        return "rest"
+        return "rest_gentle" if assessment.plan_status == builder.GENTLE else "rest"
     return assessment.plan_status
 
 
 def pain_words(assessment) -> str:
-    """Pain at the start and at the latest check-in, and the change in words: "4 → 2, better"."""
+    """Pain at the start and at the latest check-in, and the change: "4 → 2, better" when it is a
+    meaningful improvement (2 points or 30%), "3 → 5, worse" from 2 points up, else just how much."""
     start, latest = assessment.pain_now, assessment.latest_pain
     if start is None:
         return "not asked"
     if latest is None:
         return f"{start} at the start"
-    return f"{start} → {latest}, {CHANGE_WORDS[builder.pain_change(start, latest)]}"
+    change = builder.pain_change(start, latest)
+    if change != builder.SAME:
+        return f"{start} → {latest}, {CHANGE_WORDS[change]}"
+    moved = latest - start
+    return f"{start} → {latest}, " + ("the same" if moved == 0 else f"{'up' if moved > 0 else 'down'} {abs(moved)}")
 
 
 def pain_sentence(start: int | None, latest) -> str:

@@ -64,14 +64,19 @@ class AdminSite(admin.AdminSite):
         return super().index(request, extra_context)
 
     def needs_attention(self, request) -> dict | None:
-        """Unreviewed emergencies and see-a-professional results of the last week (or with a warning
-        sign at a check-in of the last week), most urgent first."""
+        """Unreviewed emergencies and see-a-professional results of the last week (or with a check-in
+        of the last week), most urgent first."""
         model_admin = self._registry.get(Assessment)
         if not isinstance(model_admin, ClinicScopedAdmin) or not model_admin.has_view_permission(request):
             return None
         since = timezone.now() - timedelta(days=ATTENTION_DAYS)
-        # New results, and older ones whose runner reported a warning sign at a recent check-in.
-        recent = Q(created__gte=since) | Q(warning_sign_day__gte=timezone.localdate(since))
+        # New results, and older ones whose runner checked in lately (a warning sign, or check-ins
+        # that turned a self-care plan into "see a professional", send them back here unreviewed).
+        recent = (
+            Q(created__gte=since)
+            | Q(warning_sign_day__gte=timezone.localdate(since))
+            | Q(latest_check_in__gte=timezone.localdate(since))
+        )
         queryset = model_admin.scoped(Assessment.objects.all(), request).filter(
             recent, reviewed=False, urgency__lte=URGENCY[ROUTINE]
         )

@@ -268,3 +268,16 @@ def test_one_or_two_letters_find_the_nicknames_that_begin_with_them(browser, cli
     assert sorted(nicknames(browser.get(CHANGELIST, {"q": "jo"}))) == ["Jo", "Joan"]
     assert nicknames(browser.get(CHANGELIST, {"q": "I"})) == ["Ida"]
     assert sorted(nicknames(browser.get(CHANGELIST, {"q": "ojo"}))) == ["Mojo"]  # three letters: anywhere
+
+
+@pytest.mark.parametrize("page", ["10000000000000000000", "-5", "0", "abc", "99999"])
+def test_a_made_up_page_number_is_an_error_message_not_a_server_error(boss, clinic, page):
+    runners(clinic, "r1", "r2")
+    for url in (
+        CHANGELIST,
+        reverse("admin:programs_checkin_changelist"),
+        reverse("admin:clinics_accessrecord_changelist"),
+    ):
+        response = boss.get(url, {"p": page})
+        # Django's own answer to a page that does not exist: back to the list with ?e=1.
+        assert response.status_code in (200, 302), (url, page, response.status_code)

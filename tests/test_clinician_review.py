@@ -17,7 +17,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import URGENCY, Assessment
+from assessments.scoring import ROUTINE
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import CLINICIAN_PERMISSIONS, CLINICIANS, ensure_clinicians_group
 from programs.models import CheckIn
@@ -228,6 +229,29 @@ def test_the_queue_shows_the_runner_now_and_follows_each_check_in(client, browse
     Assessment.objects.filter(pk=cara.pk).update(latest_pain=5)
     assert rows(browser.get(CHANGELIST, {"o": "3"})) == ["Ben", "Cara"]
     assert rows(browser.get(CHANGELIST, {"o": "-3"})) == ["Cara", "Ben"]
+
+
+def test_check_ins_that_turn_a_plan_gentle_put_the_runner_back_in_the_queue_to_see_a_professional(
+    client, browser, clinic
+):
+    today = timezone.localdate()
+    kai = assessment_of(clinic, created_days_ago=4, nickname="Kai", pain_now=3)
+    Assessment.objects.filter(pk=kai.pk).update(reviewed=True)
+    assert rows(browser.get(CHANGELIST, {"flag": "none"})) == ["Kai"]
+    # Pain above the start at 2 of the latest 3 check-ins: "see a professional", gentle movement only.
+    for days_ago in (1, 0):
+        check_in(client, kai, pain_now="4", day=(today - timedelta(days=days_ago)).isoformat())
+    assert (kai.plan_status, kai.reviewed, kai.urgency) == ("gentle", False, URGENCY[ROUTINE])
+    row = queue_row(browser, "Kai")
+    assert "See a professional: raised by the check-ins" in row
+    assert "| Pain: 3 → 4, up 1 | Plan today: Gentle only |" in row
+    assert rows(browser.get(CHANGELIST, {"flag": "see_professional"})) == ["Kai"]
+    assert rows(browser.get(CHANGELIST, {"flag": "none"})) == []
+    assert "Kai" in browser.get(reverse("admin:index")).content.decode()  # needs attention again
+    # Said once: a later check-in does not send a reviewed runner back again.
+    Assessment.objects.filter(pk=kai.pk).update(reviewed=True)
+    check_in(client, kai, pain_now="4")
+    assert kai.reviewed
 
 
 def test_the_queue_says_gentle_only_while_a_professional_should_look(client, browser, clinic):
@@ -703,7 +727,7 @@ def test_the_review_page_opens_on_a_full_plan_with_pain_days_done_and_the_last_w
     for days_ago, pain, done in ((3, 4, "all"), (2, 3, "some"), (0, 2, "all")):
         check_in(client, sam, pain_now=str(pain), routine_done=done, day=(today - timedelta(days=days_ago)).isoformat())
     now = now_section(browser, sam)
-    assert "Now: Routine (day 5 of 28)" in now or "Now: Easy day (day 5 of 28)" in now
+    assert "Now: Routine (day 5 of 28)" in now  # days 3 and 7 of each week are the easy ones
     assert "Full plan" in now
     assert "4/10 at the start, 2/10 at the latest check-in" in now and "down 2 points, a meaningful improvement" in now
     assert "Done in full on 2 and in part on 1 of the 5 days so far (3 check-ins)" in now
