@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, models
@@ -10,6 +11,7 @@ from assessments import scoring
 from assessments.answers import validate_answers
 from assessments.questionnaire import PREVENTION, QUESTIONNAIRE_VERSION
 from assessments.scoring import CATALOGUE, score_answers
+from clinics.models import Clinic
 
 # The changelist's default order: most urgent first (a stored rank, so that the order can use an index).
 URGENCY = {tier: rank for rank, tier in enumerate(scoring.Tier)}
@@ -73,6 +75,23 @@ class AssessmentManager(models.Manager):
         assessment = self.build_from_answers(answers, clinic=clinic, submission_key=submission_key)
         assessment.save(force_insert=True)
         return assessment
+
+    def expired(self, today) -> models.QuerySet:
+        """The assessments whose time is up on `today` (`manage.py purge` deletes them): those no
+        clinic keeps, RETENTION_DAYS after the runner's last check-in (or their answers without
+        one); a clinic's, after its own `retention_days` when it set one."""
+        expired = models.Q(pk__in=[])
+
+        def older_than(days: int) -> models.Q:
+            cutoff = today - timedelta(days=days)
+            last_activity = models.Q(latest_check_in__isnull=True) | models.Q(latest_check_in__lt=cutoff)
+            return models.Q(created__date__lt=cutoff) & last_activity
+
+        if settings.RETENTION_DAYS:
+            expired |= models.Q(clinic__isnull=True) & older_than(settings.RETENTION_DAYS)
+        for clinic_id, days in Clinic.objects.filter(retention_days__isnull=False).values_list("pk", "retention_days"):
+            expired |= models.Q(clinic_id=clinic_id) & older_than(days)
+        return self.filter(expired)
 
     def build_from_answers(self, answers: dict, clinic=None, **fields) -> "Assessment":
         """An unsaved assessment: the validated answers, their result and its sortable copies."""

@@ -169,6 +169,14 @@ EXPORT_HOURS = env_int("EXPORT_HOURS", default=24)
 if EXPORT_STREAM_MAX < 0 or EXPORT_HOURS < 1:
     raise ImproperlyConfigured("EXPORT_STREAM_MAX must be 0 or more and EXPORT_HOURS at least 1.")
 
+# Data has a lifetime (`manage.py purge`, daily): an assessment that no clinic keeps (the runner
+# started from the home page) is deleted with its check-ins RETENTION_DAYS after the runner's last
+# check-in, or their answers without one; 0 keeps them until the runner deletes them. A clinic
+# sets its own retention (Clinic.retention_days; by default it keeps its runners' records).
+RETENTION_DAYS = env_int("RETENTION_DAYS", default=365)
+if RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("RETENTION_DAYS must be 0 (keep) or a number of days.")
+
 # Security: strict by default; behind a TLS-terminating proxy in production.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,7 +9,7 @@ import secrets
 import string
 
 from django.conf import settings
-from django.core.validators import MinLengthValidator
+from django.core.validators import MinLengthValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -45,6 +45,19 @@ class Clinic(models.Model):
         blank=True,
         limit_choices_to={"is_staff": True},
         help_text="Staff users who see this clinic's assessments and check-ins.",
+    )
+    # A clinic keeps its runners' records for as long as its own record-keeping rules say: by
+    # default until it deletes them; with a number, `manage.py purge` deletes them that many days
+    # after the runner's last check-in (or answers, without a check-in).
+    retention_days = models.PositiveIntegerField(
+        "keep records for (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30, "Keep records at least 30 days, or leave it empty to keep them.")],
+        help_text=(
+            "Empty: the clinic keeps its runners' assessments and check-ins until it deletes them. A number: "
+            "they are deleted that many days after the runner's last check-in (or their answers)."
+        ),
     )
     created = models.DateTimeField(auto_now_add=True)
 

@@ -5,7 +5,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
+from assessments.presenters import present_answers
 from assessments.scoring import EMERGENCY, ROUTINE, URGENT, maternity_first
 from programs import builder
 from programs.models import CAUTION_CHOICES, CheckIn, Exercise
@@ -440,4 +442,40 @@ def present_plan(assessment, program: builder.Program, library: list[builder.Exe
         "uncovered": [f for f in program.focus if not f.covered],
         "exercises": list(cards.values()),
         "advice": program.advice,
+    }
+
+
+def my_data(assessment, check_ins: list[CheckIn], ticks: list) -> dict:
+    """Everything the site stores about a runner, for them to download (the private token is
+    their own link: it is in the file so that they know which result it is)."""
+    answers = assessment.answers
+    return {
+        "about": (
+            "Everything Runner's back check stores about you: your answers, the result worked out from them, "
+            "your check-ins and the exercises you ticked done. Delete it all from your result page."
+        ),
+        "downloaded": timezone.now().isoformat(timespec="seconds"),
+        "private_link": assessment.get_absolute_url(),
+        "answered": timezone.localtime(assessment.created).isoformat(timespec="seconds"),
+        "questionnaire_version": assessment.questionnaire_version,
+        "shared_with_clinic": assessment.clinic.name if assessment.clinic_id else None,
+        "answers": answers,
+        "answers_in_words": [
+            {"section": s["title"], "answers": [{"question": r.question, "answer": r.answer} for r in s["rows"]]}
+            for s in present_answers(answers, assessment.questionnaire_version)
+        ],
+        "result": assessment.result,
+        "check_ins": [
+            {
+                "day": c.day.isoformat(),
+                "pain": c.pain_now,
+                "routine_done": c.routine_done,
+                "run": c.run,
+                "distance": float(c.distance) if c.distance is not None else None,
+                "warning_signs": c.warning_signs,
+                "note": c.note,
+            }
+            for c in check_ins
+        ],
+        "exercises_ticked_done": [{"day": t.day.isoformat(), "exercise": t.exercise} for t in ticks],
     }

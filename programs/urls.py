@@ -13,4 +13,6 @@ urlpatterns = [
     path("r/<token:token>/program/calendar.ics", views.CalendarView.as_view(), name="calendar"),
     path("r/<token:token>/program/print/", views.ProgramPrintView.as_view(), name="print"),
     path("r/<token:token>/check-in/", views.CheckInView.as_view(), name="check_in"),
+    path("r/<token:token>/my-data.json", views.MyDataView.as_view(), name="my_data"),
+    path("r/<token:token>/my-answers.fhir.json", views.MyDataView.as_view(fhir=True), name="my_data_fhir"),
 ]

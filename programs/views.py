@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.edit import FormMixin
 
+from assessments.fhir import questionnaire_response
 from assessments.questionnaire import PREGNANT, REPLACED_BY
 from assessments.scoring import EMERGENCY
 from assessments.views import CachedPageMixin, PrivateResultMixin
@@ -32,7 +33,7 @@ from programs.models import (
     record_check_in,
     version_of,
 )
-from programs.presenters import present_plan, present_today_page
+from programs.presenters import my_data, present_plan, present_today_page
 
 
 class ProgramMixin(PrivateResultMixin):
@@ -158,6 +159,27 @@ class ManifestView(PrivateResultMixin, DetailView):
             ],
         }  # fmt: skip
         return JsonResponse(manifest, content_type="application/manifest+json")
+
+
+class MyDataView(PrivateResultMixin, DetailView):
+    """Everything stored about the runner, to download: their answers (codes and words), the result,
+    the check-ins and the done ticks, as JSON; or their answers as a FHIR QuestionnaireResponse
+    for a health record. The clinic's own notes are the clinic's record and are not in it."""
+
+    fhir = False
+
+    def get(self, request, *args, **kwargs):
+        self.object = assessment = self.get_object()
+        day = timezone.localdate()
+        if self.fhir:
+            data = questionnaire_response(assessment, request.build_absolute_uri("/"))
+            name, kind = f"back-check-answers-fhir-{day:%Y-%m-%d}.json", "application/fhir+json"
+        else:
+            data = my_data(assessment, list(assessment.check_ins.all()), list(assessment.ticks.all()))
+            name, kind = f"back-check-my-data-{day:%Y-%m-%d}.json", "application/json"
+        response = JsonResponse(data, content_type=f"{kind}; charset=utf-8", json_dumps_params={"indent": 1})
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class CalendarView(ProgramMixin, DetailView):

@@ -466,7 +466,7 @@ class ClinicAdmin(ClinicScopedAdmin):
     search_fields = ("name",)
     filter_horizontal = ("clinicians",)
     readonly_fields = ("invite_link", "created")
-    fields = ("name", "code", "invite_link", "clinicians", "created")
+    fields = ("name", "code", "invite_link", "clinicians", "retention_days", "created")
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(clinician_total=Count("clinicians", distinct=True))

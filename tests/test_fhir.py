@@ -15,8 +15,9 @@ from fhir.resources.questionnaireresponse import QuestionnaireResponse
 
 from assessments import questionnaire as qn
 from assessments.answers import AFTER_WARNING, PAIN_ONLY_SIGNS
+from assessments.fhir import questionnaire_resource, questionnaire_response
 from assessments.models import Assessment
-from review.fhir import bundle_chunks, questionnaire_resource, questionnaire_response
+from review.fhir import bundle_chunks
 from tests.personas import DROP, PREVENTION_ANSWERS, RUNNER_ANSWERS, runner_with
 
 BASE = "https://back.example.org/"
