@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, models
@@ -85,7 +85,8 @@ class AssessmentManager(models.Manager):
         def older_than(days: int) -> models.Q:
             cutoff = today - timedelta(days=days)
             last_activity = models.Q(latest_check_in__isnull=True) | models.Q(latest_check_in__lt=cutoff)
-            return models.Q(created__date__lt=cutoff) & last_activity
+            # Before the cutoff day began, in the site's time zone (a range on the created index).
+            return models.Q(created__lt=timezone.make_aware(datetime.combine(cutoff, time.min))) & last_activity
 
         if settings.RETENTION_DAYS:
             expired |= models.Q(clinic__isnull=True) & older_than(settings.RETENTION_DAYS)
