@@ -6,7 +6,7 @@ from assessments import questionnaire as qn
 from assessments.presenters import present_result
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
 from programs import builder
-from programs.models import library_specs, library_version, program_for
+from programs.models import library_specs, library_version, plan_inputs, program_for
 from programs.presenters import CAUTION_TEXT, DAY_WORDS, DONE_WORDS, pain_chart
 
 # The badge says the tier in words; the colour (and a symbol) only repeat it.
@@ -95,6 +95,16 @@ def pain_sentence(start: int | None, latest) -> str:
     )
 
 
+def rest_days(assessment, check_ins: list, first, last) -> int:
+    """How many days from `first` to `last` were rest days, each as the plan said on the day (the
+    builder's own rules, also after the 4 weeks; a day before the start is none)."""
+    inputs = plan_inputs(assessment, check_ins)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return sum(
+        1 for day in days if day >= inputs["start"] and builder.plan_now(today=day, **inputs).rest_until is not None
+    )
+
+
 def present_now(assessment, program: builder.Program, check_ins: list, alerts: list[dict]) -> dict:
     """The runner's state today, first on the review page: the plan and why, pain then and now,
     how much of the routine was done, and the last 7 days' rest days and new warning signs."""
@@ -122,7 +132,7 @@ def present_now(assessment, program: builder.Program, check_ins: list, alerts: l
         "check_in_days": len(so_far),
         "done_all": sum(c.routine_done == builder.DONE_ALL for c in so_far),
         "done_some": sum(c.routine_done == builder.DONE_SOME for c in so_far),
-        "rest_days": sum(1 for d in program.days if week_ago <= d.date <= today and d.kind == builder.REST),
+        "rest_days": rest_days(assessment, check_ins, week_ago, today),
         "new_signs": [alert for alert in alerts if alert["day"] >= week_ago],
     }
 

@@ -772,3 +772,11 @@ def test_the_review_page_uses_a_fixed_number_of_queries(client, browser, clinic,
         check_in(client, sam, pain_now="3", day=(today - timedelta(days=days_ago)).isoformat())
     with django_assert_max_num_queries(16):
         assert browser.get(change_url(sam)).status_code == 200
+
+
+def test_after_the_4_weeks_the_review_page_still_counts_the_last_weeks_rest_days(client, browser, clinic):
+    liv = assessment_of(clinic, created_days_ago=40, nickname="Liv", pain_now=3)
+    check_in(client, liv, pain_now="7", day=(timezone.localdate() - timedelta(days=2)).isoformat())
+    now = now_section(browser, liv)
+    assert "(after the 4-week plan)" in now
+    assert "2 rest days;" in now  # the check-in's day and the next
