@@ -8,11 +8,13 @@ class ClinicsConfig(AppConfig):
     verbose_name = "Clinics and clinicians"
 
     def ready(self):
-        # After every migrate the Clinicians group has exactly its permissions, no more.
-        post_migrate.connect(_ensure_group, dispatch_uid="clinics-ensure-group")
+        # After every migrate the Clinicians and Library editors groups have exactly their
+        # permissions, no more.
+        post_migrate.connect(_ensure_groups, dispatch_uid="clinics-ensure-group")
 
 
-def _ensure_group(sender, using="default", **kwargs):
-    from clinics.permissions import ensure_clinicians_group
+def _ensure_groups(sender, using="default", **kwargs):
+    from clinics.permissions import GROUPS, ensure_group
 
-    ensure_clinicians_group(using=using)
+    for name in GROUPS:
+        ensure_group(name, using=using)

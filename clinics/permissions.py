@@ -8,36 +8,47 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 CLINICIANS = "Clinicians"
+LIBRARY_EDITORS = "Library editors"
 
 # What a clinician needs, and nothing more: read assessments and check-ins, write the review
-# fields (the admin form offers no other field), curate the exercise library, see their clinic
-# (its invite link). No deleting runners' data, no users, no access records.
+# fields (the admin form offers no other field), read the exercise library, see their clinic
+# (its invite link). No deleting runners' data, no users, no access records. The library is
+# read-only to clinicians: its cautions keep unsafe exercises out of every clinic's plans, so
+# changing it takes the library editors' group (and every change is recorded, with who and why).
 CLINICIAN_PERMISSIONS = (
     ("assessments", "view_assessment"),
     ("assessments", "change_assessment"),
     ("programs", "view_checkin"),
     ("programs", "view_exercise"),
+    ("clinics", "view_clinic"),
+)
+LIBRARY_EDITOR_PERMISSIONS = (
+    ("programs", "view_exercise"),
     ("programs", "add_exercise"),
     ("programs", "change_exercise"),
     ("programs", "delete_exercise"),
-    ("clinics", "view_clinic"),
 )
+GROUPS = {CLINICIANS: CLINICIAN_PERMISSIONS, LIBRARY_EDITORS: LIBRARY_EDITOR_PERMISSIONS}
 
 
-def ensure_clinicians_group(using: str = "default") -> Group | None:
-    """Create the group or reset it to exactly CLINICIAN_PERMISSIONS (idempotent).
+def ensure_group(name: str, using: str = "default") -> Group | None:
+    """Create the group or reset it to exactly its permissions in GROUPS (idempotent).
 
     Returns None while the permissions do not exist yet (early in the first migrate).
     """
     wanted = Q()
-    for app_label, codename in CLINICIAN_PERMISSIONS:
+    for app_label, codename in GROUPS[name]:
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     permissions = list(Permission.objects.using(using).filter(wanted))
-    if len(permissions) != len(CLINICIAN_PERMISSIONS):
+    if len(permissions) != len(GROUPS[name]):
         return None
-    group, _ = Group.objects.using(using).get_or_create(name=CLINICIANS)
+    group, _ = Group.objects.using(using).get_or_create(name=name)
     group.permissions.set(permissions)
     return group
+
+
+def ensure_clinicians_group(using: str = "default") -> Group | None:
+    return ensure_group(CLINICIANS, using)
 
 
 def clinic_ids_of(user) -> frozenset[int] | None:

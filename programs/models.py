@@ -7,6 +7,7 @@ the latest check-in and the latest library.
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -127,6 +128,31 @@ class Exercise(models.Model):
         values["easier"] = self.easier.slug if self.easier_id else None
         values["harder"] = self.harder.slug if self.harder_id else None
         return builder.ExerciseSpec.from_values(values)
+
+
+class ExerciseChange(models.Model):
+    """A change to the exercise library made in the admin: who, when, what (each field before and
+    after) and, when a caution was removed, why. Kept when the exercise or the user is deleted."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.SET_NULL, null=True, related_name="changes")
+    slug = models.SlugField(max_length=80, help_text="The exercise's slug, kept when it is deleted.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150, help_text="Kept if the user account is deleted.")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True, help_text="Each changed field: [before, after].")
+    reason = models.TextField(blank=True, help_text="Why: required when a caution is removed.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.username} {self.get_action_display().lower()} {self.slug} ({self.at:%Y-%m-%d %H:%M})"
 
 
 def library_version() -> str:

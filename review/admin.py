@@ -21,13 +21,13 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from assessments.models import REFERENCE_LENGTH, Assessment, looks_like_reference
 from assessments.presenters import present_answers
 from clinics.models import AccessRecord, Clinic
 from clinics.permissions import clinic_ids
-from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise
+from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise, ExerciseChange
 from review import exports, fhir, jobs
 from review.filters import ClinicFilter, FlagFilter, TriageFilter
 from review.forms import ExerciseAdminForm, ReviewForm
@@ -379,14 +379,14 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_select_related = ("easier", "harder")
     # Plain selects for the easier and harder exercise: the library is small, and the
     # autocomplete picker's box had no accessible name (axe: aria-input-field-name).
-    readonly_fields = ("from_library", "updated")
+    readonly_fields = ("from_library", "updated", "change_history")
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "region", "targets", "equipment")}),
         ("Instructions", {"fields": ("steps", "cues", "mistakes")}),
         ("Dosage", {"fields": ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "minutes")}),
         ("Progression", {"fields": ("easier", "harder")}),
-        ("Safety and use", {"fields": ("cautions", "gentle", "warm_up")}),
-        ("Library", {"fields": ("from_library", "customised", "updated")}),
+        ("Safety and use", {"fields": ("cautions", "reason", "gentle", "warm_up")}),
+        ("Library", {"fields": ("from_library", "customised", "updated", "change_history")}),
     )
 
     @admin.display(description="Targets")
@@ -400,11 +400,79 @@ class ExerciseAdmin(admin.ModelAdmin):
             return "Added in the admin"
         return "Library file, changed here" if obj.customised else "Library file"
 
+    @admin.display(description="Changes made here (latest 10)")
+    def change_history(self, obj):
+        changes = list(obj.changes.all()[:10]) if obj.pk else []
+        if not changes:
+            return "None yet."
+        return format_html_join(
+            "",
+            "<p>{}: {} {}{}</p>",
+            (
+                (
+                    date_format(timezone.localtime(c.at), "j M Y, H:i"),
+                    c.username,
+                    c.get_action_display().lower(),
+                    " " + ", ".join(c.changes) + (f". Why: {c.reason}" if c.reason else "") if c.changes else "",
+                )
+                for c in changes
+            ),
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        # "Why" is a question for someone who may change the exercise: a clinician only views it.
+        may_edit = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        if may_edit:
+            return self.fieldsets
+        return [(name, {"fields": [f for f in opts["fields"] if f != "reason"]}) for name, opts in self.fieldsets]
+
     def save_model(self, request, obj, form, change):
+        fields = [name for name in form.changed_data if name != "reason"]
+        if change and not fields:
+            return super().save_model(request, obj, form, change)
         # A library exercise changed here is kept by `load_exercises` from now on.
-        if change and obj.from_library and form.has_changed() and form.changed_data != ["customised"]:
+        if change and obj.from_library and set(fields) - {"customised"}:
             obj.customised = True
+        before = Exercise.objects.select_related("easier", "harder").get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
+        changes = {name: [getattr(before, name), getattr(obj, name)] for name in fields} if change else {}
+        action = ExerciseChange.Action.CHANGED if change else ExerciseChange.Action.ADDED
+        record_exercise_change(request.user, obj, action, changes, form.cleaned_data.get("reason", ""))
+
+    def delete_model(self, request, obj):
+        record_exercise_change(request.user, obj, ExerciseChange.Action.DELETED)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_exercise_change(request.user, obj, ExerciseChange.Action.DELETED)
+        super().delete_queryset(request, queryset)
+
+
+def record_exercise_change(user, exercise, action, changes=None, reason=""):
+    """Who changed the library, when, what (each field before and after) and why."""
+    ExerciseChange.objects.create(
+        exercise=exercise if action != ExerciseChange.Action.DELETED else None,
+        slug=exercise.slug,
+        user=user,
+        username=user.get_username(),
+        action=action,
+        changes=json_safe(changes or {}),
+        reason=reason.strip(),
+    )
+
+
+def json_safe(changes: dict) -> dict:
+    """Field values as JSON keeps them: a related exercise by its slug, anything else as text."""
+
+    def plain(value):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return getattr(value, "slug", None) or str(value)
+
+    return {name: [plain(before), plain(after)] for name, (before, after) in changes.items()}
 
 
 @admin.register(CheckIn)

@@ -5,6 +5,7 @@ import hashlib
 from django import forms
 
 from assessments.models import Assessment
+from assessments.scoring import CAUTION_WORDS
 from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, Exercise
 
 
@@ -81,6 +82,31 @@ class ExerciseAdminForm(forms.ModelForm):
             "hold_seconds", "per_side", "rest_seconds", "minutes", "easier", "harder", "cautions", "gentle",
             "warm_up", "customised",
         ]  # fmt: skip
+
+    reason = forms.CharField(
+        label="Why (needed when you remove a caution)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the change, with your name and the time.",
+    )
+
+    def removed_cautions(self) -> list[str]:
+        """The cautions this save would take away (each one lets the exercise into more plans)."""
+        before = set(self.initial.get("cautions") or []) if self.instance.pk else set()
+        return sorted(before - set(self.cleaned_data.get("cautions") or []))
+
+    def clean(self):
+        cleaned = super().clean()
+        removed = self.removed_cautions()
+        if removed and not cleaned.get("reason", "").strip():
+            words = "; ".join(CAUTION_WORDS.get(code, code) for code in removed)
+            self.add_error(
+                "reason",
+                f"You are removing a caution ({words}): the plans would then offer this exercise to runners with "
+                "that flag. Say why it is safe for them, or keep the caution.",
+            )
+        return cleaned
 
     def clean_equipment(self):
         equipment = self.cleaned_data["equipment"]

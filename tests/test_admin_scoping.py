@@ -65,7 +65,7 @@ NO_ACCESS = {
 }
 # Scoped to the clinician's clinics, or (exports) to the user who asked for them.
 SCOPED = {"clinics.Clinic", "assessments.Assessment", "programs.CheckIn", "review.ExportJob"}
-SHARED = {"programs.Exercise"}  # the exercise library: clinicians curate it, by design
+SHARED = {"programs.Exercise"}  # the exercise library: every clinician reads it; library editors change it
 
 # Relation fields whose target's admin has no view permission for a clinician.
 CLINICIAN_CAN_VIEW = SCOPED | SHARED
@@ -259,6 +259,7 @@ def snapshot(w):
         "user_a": list(User.objects.filter(pk=w.clinician_a.pk).values("username", "is_superuser", "is_staff")),
         "group": sorted(w.group.permissions.values_list("codename", flat=True)),
         "check_in_b": list(CheckIn.objects.filter(pk=w.check_in_b.pk).values()),
+        "exercise": list(Exercise.objects.filter(pk=w.exercise.pk).values()),
     }
 
 
@@ -388,9 +389,18 @@ def test_clinician_a_reaches_nothing_of_clinic_b_through_any_registered_models_p
             assert response.status_code in (302, 403), f"{label} {suffix} of clinic B's object: {response.status_code}"
     else:
         assert label in SHARED, f"{label}: classify it as NO_ACCESS, SCOPED or SHARED"
-        assert changelist.status_code == add.status_code == 200
-        assert {r.status_code for r in pages.values()} == {200}
-        return  # the shared library may be edited by clinicians: no write check
+        # Read-only to a clinician: its cautions keep unsafe exercises out of every clinic's plans.
+        assert changelist.status_code == 200 and add.status_code == 403
+        assert (pages["change"].status_code, pages["history"].status_code, pages["delete"].status_code) == (
+            200,
+            200,
+            403,
+        )
+        assert "Save" not in pages["change"].content.decode()
+        for posted in (client.post(url("change", obj.pk), {"name": "Renamed by A"}), client.post(url("add"), {})):
+            assert posted.status_code == 403
+        assert snapshot(w) == before, f"clinician A changed the shared {label}"
+        return
 
     attacks = {
         "assessments.Assessment": {"clinician_notes": "by A", "follow_up": "contact", "reviewed": "on"},

@@ -298,7 +298,6 @@ def clinician_pages(live_server, sam) -> dict[str, str]:
         "one clinic": admin_url(live_server, "admin:clinics_clinic_change", clinic.pk),
         "exercises": admin_url(live_server, "admin:programs_exercise_changelist"),
         "one exercise": admin_url(live_server, "admin:programs_exercise_change", exercise.pk),
-        "new exercise": admin_url(live_server, "admin:programs_exercise_add"),
         "password change": admin_url(live_server, "admin:password_change"),
     }
 
