@@ -11,15 +11,18 @@ CLINICIANS = "Clinicians"
 LIBRARY_EDITORS = "Library editors"
 
 # What a clinician needs, and nothing more: read assessments and check-ins, write the review
-# fields (the admin form offers no other field), read the exercise library, see their clinic
-# (its invite link). No deleting runners' data, no users, no access records. The library is
-# read-only to clinicians: its cautions keep unsafe exercises out of every clinic's plans, so
-# changing it takes the library editors' group (and every change is recorded, with who and why).
+# fields (the admin form offers no other field), read the shared exercise library and keep their
+# clinic's own exercises, see their clinic (its invite link). No deleting runners' data, no users,
+# no access records. The shared library takes edit_library too (the Library editors): its
+# cautions keep unsafe exercises out of every clinic's plans.
 CLINICIAN_PERMISSIONS = (
     ("assessments", "view_assessment"),
     ("assessments", "change_assessment"),
     ("programs", "view_checkin"),
     ("programs", "view_exercise"),
+    ("programs", "add_exercise"),
+    ("programs", "change_exercise"),
+    ("programs", "delete_exercise"),
     ("clinics", "view_clinic"),
 )
 LIBRARY_EDITOR_PERMISSIONS = (
@@ -27,6 +30,7 @@ LIBRARY_EDITOR_PERMISSIONS = (
     ("programs", "add_exercise"),
     ("programs", "change_exercise"),
     ("programs", "delete_exercise"),
+    ("programs", "edit_library"),
 )
 GROUPS = {CLINICIANS: CLINICIAN_PERMISSIONS, LIBRARY_EDITORS: LIBRARY_EDITOR_PERMISSIONS}
 

@@ -81,6 +81,16 @@ class Exercise(models.Model):
     warm_up = models.BooleanField(default=False, help_text="Part of the short warm-up before a routine.")
     gentle = models.BooleanField(default=False, help_text="Safe in a flare-up and while waiting to see a professional.")
 
+    # Empty: the shared library every plan draws on (library editors change it). A clinic: one of
+    # the clinic's own, seen by its clinicians and offered to its runners' plans only.
+    clinic = models.ForeignKey(
+        "clinics.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exercises",
+        help_text="Empty: the shared library. A clinic: only its clinicians see it and only its runners' plans use it.",
+    )
     # Exercises from the library file; one a clinician changed is no longer overwritten by it.
     from_library = models.BooleanField(default=False, editable=False)
     customised = models.BooleanField(
@@ -90,6 +100,9 @@ class Exercise(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Changing the shared library (clinic empty) takes this besides change_exercise: its
+        # cautions keep unsafe exercises out of every clinic's plans (the Library editors group).
+        permissions = [("edit_library", "Can change the shared exercise library")]
         constraints = [
             models.CheckConstraint(condition=Q(sets__gte=1, sets__lte=5), name="exercise_sets_range"),
             models.CheckConstraint(
@@ -124,7 +137,7 @@ class Exercise(models.Model):
 
     def as_spec(self) -> builder.ExerciseSpec:
         """The plain data the builder works on (variants by slug, read from the loaded objects)."""
-        values = {field.name: getattr(self, field.name) for field in self._meta.concrete_fields}
+        values = {field.name: getattr(self, field.name) for field in self._meta.concrete_fields if field.name != "clinic"}
         values["easier"] = self.easier.slug if self.easier_id else None
         values["harder"] = self.harder.slug if self.harder_id else None
         return builder.ExerciseSpec.from_values(values)
@@ -169,15 +182,18 @@ def version_of(count: int, latest) -> str:
     return f"{count}-{hashlib.sha256(str(latest).encode()).hexdigest()[:16]}"
 
 
-def library_specs(version: str | None = None) -> list[builder.ExerciseSpec]:
-    """The whole library as builder input. Kept in the cache under its version, so that an
-    edit in the admin (from any process) is seen at the next request."""
+def library_specs(version: str | None = None, clinic_id: int | None = None) -> list[builder.ExerciseSpec]:
+    """The library as builder input for a runner of `clinic_id` (none: started from the home
+    page): the shared exercises and that clinic's own. Kept in the cache under its version, so
+    that an edit in the admin (from any process) is seen at the next request."""
     version = version or library_version()
 
     def load():
-        return [e.as_spec() for e in Exercise.objects.select_related("easier", "harder").order_by("slug")]
+        exercises = Exercise.objects.select_related("easier", "harder").order_by("slug")
+        return [(e.clinic_id, e.as_spec()) for e in exercises]
 
-    return cache.get_or_set(f"exercise-library:{version}", load, LIBRARY_CACHE_SECONDS)
+    entries = cache.get_or_set(f"exercise-library:{version}", load, LIBRARY_CACHE_SECONDS)
+    return [spec for owner, spec in entries if owner is None or owner == clinic_id]
 
 
 class CheckIn(models.Model):

@@ -64,7 +64,7 @@ class ProgramMixin(PrivateResultMixin):
 
     @cached_property
     def library(self):
-        return library_specs(self.library_version)
+        return library_specs(self.library_version, self.object.clinic_id)
 
     @cached_property
     def program(self) -> builder.Program:

@@ -14,7 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.views.main import SEARCH_VAR
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.template.defaultfilters import filesizeformat
@@ -381,7 +381,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     # autocomplete picker's box had no accessible name (axe: aria-input-field-name).
     readonly_fields = ("from_library", "updated", "change_history")
     fieldsets = (
-        (None, {"fields": ("name", "slug", "kind", "region", "targets", "equipment")}),
+        (None, {"fields": ("name", "slug", "clinic", "kind", "region", "targets", "equipment")}),
         ("Instructions", {"fields": ("steps", "cues", "mistakes")}),
         ("Dosage", {"fields": ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "minutes")}),
         ("Progression", {"fields": ("easier", "harder")}),
@@ -396,9 +396,52 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     @admin.display(description="Source")
     def source(self, obj):
+        if obj.clinic_id:
+            return f"{obj.clinic}'s own"
         if not obj.from_library:
             return "Added in the admin"
         return "Library file, changed here" if obj.customised else "Library file"
+
+    # --- who sees and changes what: the shared library (library editors), a clinic's own (its
+    # clinicians); never another clinic's ---
+
+    def get_queryset(self, request):
+        ids = clinic_ids(request)
+        queryset = super().get_queryset(request)
+        return queryset if ids is None else queryset.filter(Q(clinic__isnull=True) | Q(clinic_id__in=ids))
+
+    def may_edit(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        if obj.clinic_id is None:
+            return request.user.has_perm("programs.edit_library")
+        ids = clinic_ids(request)
+        return ids is None or obj.clinic_id in ids
+
+    def has_view_permission(self, request, obj=None):
+        ids = clinic_ids(request)
+        visible = obj is None or obj.clinic_id is None or ids is None or obj.clinic_id in ids
+        return super().has_view_permission(request, obj) and visible
+
+    def has_add_permission(self, request):
+        may_add_somewhere = request.user.has_perm("programs.edit_library") or bool(clinic_ids(request))
+        return super().has_add_permission(request) and may_add_somewhere
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = clinic_ids(request)
+        if db_field.name == "clinic" and ids is not None:
+            kwargs["queryset"] = Clinic.objects.filter(pk__in=ids)
+            # Without the library editors' permission an exercise is one of the clinic's own.
+            kwargs["required"] = not request.user.has_perm("programs.edit_library")
+        if db_field.name in ("easier", "harder") and ids is not None:
+            kwargs["queryset"] = Exercise.objects.filter(Q(clinic__isnull=True) | Q(clinic_id__in=ids))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Changes made here (latest 10)")
     def change_history(self, obj):

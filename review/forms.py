@@ -78,9 +78,9 @@ class ExerciseAdminForm(forms.ModelForm):
     class Meta:
         model = Exercise
         fields = [
-            "name", "slug", "kind", "region", "targets", "equipment", "steps", "cues", "mistakes", "sets", "reps",
-            "hold_seconds", "per_side", "rest_seconds", "minutes", "easier", "harder", "cautions", "gentle",
-            "warm_up", "customised",
+            "name", "slug", "clinic", "kind", "region", "targets", "equipment", "steps", "cues", "mistakes",
+            "sets", "reps", "hold_seconds", "per_side", "rest_seconds", "minutes", "easier", "harder", "cautions",
+            "gentle", "warm_up", "customised",
         ]  # fmt: skip
 
     reason = forms.CharField(

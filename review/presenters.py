@@ -150,7 +150,7 @@ def present_review(assessment) -> dict:
     with its reasons, the plan as of today, and the check-ins with the pain chart."""
     result = assessment.scoring_result
     check_ins = list(assessment.check_ins.all())
-    library = library_specs(library_version())
+    library = library_specs(library_version(), assessment.clinic_id)
     program = program_for(assessment, check_ins, library)
     today = program.today
     plan_days = builder.PROGRAM_WEEKS * builder.DAYS_PER_WEEK
