@@ -1,10 +1,9 @@
-"""Our middleware: a strict Content-Security-Policy (every page uses only its own CSS, JS and
-images), and pages compressed fast."""
+"""Our middleware: a strict Content-Security-Policy on every page, the admin's too (every page
+uses only its own CSS, JS and images), and pages compressed fast."""
 
 import gzip
 import secrets
 
-from django.conf import settings
 from django.middleware import gzip as gzip_middleware
 from django.utils.cache import patch_vary_headers
 
@@ -16,14 +15,21 @@ CSP = (
 
 
 class ContentSecurityPolicyMiddleware:
+    """The one policy on every page, the admin's included.
+
+    Django 5.2's admin needs nothing more: its scripts are files of its own (their settings in
+    data- attributes, not inline code), its styles are stylesheets, and its scripts set styles
+    only through element.style, which a policy without 'unsafe-inline' allows.
+    tests/test_browser_admin.py opens every clinician's page and uses filters, actions, the
+    date filter and the review form with no violation reported.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        # The admin ships inline scripts of its own; the policy covers the runner's pages.
-        if not request.path.startswith(f"/{settings.ADMIN_URL}"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
 

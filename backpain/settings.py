@@ -200,15 +200,22 @@ if env_bool("BEHIND_PROXY", default=False):
 # Configuring "django" resets its children, so the dev server's request lines
 # ("django.server") get their own handler again, as Django's defaults have it.
 # (Django's default "mail_admins" handler goes too; there are no ADMINS to mail.)
+# Every handler shortens private tokens (/r/<token>/) in what it writes (backpain.logs): a
+# handler added here needs the "private_links" filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"private_links": {"()": "backpain.logs.RedactTokens"}},
     "formatters": {
         "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {"class": "logging.StreamHandler", "filters": ["private_links"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["private_links"],
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -19,6 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from assessments.models import Assessment
+from backpain.middleware import CSP
 from clinics.models import Clinic
 from programs.models import CheckIn, Exercise, record_check_in
 from tests.chromium import BLOCKING_IMPACTS, PHONE
@@ -418,3 +419,78 @@ def test_the_admin_pages_load_without_console_errors_or_missing_static_files(rev
     # Without an icon of its own, a browser's first admin page asks for /favicon.ico: a 404 in the
     # console, and a "Not Found: /favicon.ico" warning in the server log.
     assert not without_icon, f"admin pages without <link rel=icon> (a /favicon.ico 404 in the console): {without_icon}"
+
+
+# --- 4. The Content-Security-Policy on the admin ------------------------------------------------
+
+# Every violation the browser reports on a page, kept where the test can read it (an init script
+# runs before the page's own and is not subject to the page's policy).
+WATCH_CSP = """
+window.cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(
+    `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def csp_violations(page, name):
+    return [f"{name}: {v}" for v in page.evaluate("window.cspViolations || []")]
+
+
+def test_every_admin_page_has_the_content_security_policy_and_the_admin_still_works_under_it(reviewing, live_server):
+    watched, sam = reviewing
+    page = watched.page
+    page.add_init_script(WATCH_CSP)
+    violations = []
+
+    for name, url in clinician_pages(live_server, sam).items():
+        response = page.goto(url)
+        assert response.headers.get("content-security-policy") == CSP, f"{name}: no Content-Security-Policy"
+        page.wait_for_load_state("networkidle")
+        violations += csp_violations(page, name)
+
+    # The review queue's filters, the date filter and the select-all box (the admin's scripts).
+    changelist = admin_url(live_server, "admin:assessments_assessment_changelist")
+    page.goto(changelist)
+    filters = page.locator("#changelist-filter")
+    filters.get_by_role("link", name=re.compile(r"^Emergency")).click()
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page).first).to_contain_text("Ema")
+    violations += csp_violations(page, "queue, triage filter")
+    page.goto(changelist)
+    by_date = filters.locator("summary").filter(has_text="created")
+    by_date.click()  # the filter folds away, and opens again (its state kept by filters.js)
+    expect(filters.get_by_role("link", name="Past 7 days")).to_be_hidden()
+    by_date.click()
+    filters.get_by_role("link", name="Past 7 days").click()
+    expect(page).to_have_url(re.compile(r"created__gte="))
+    expect(rows(page)).to_have_count(3)
+    violations += csp_violations(page, "queue, date filter")
+    page.goto(admin_url(live_server, "admin:programs_checkin_changelist"))
+    page.locator("#changelist-filter").get_by_role("link", name="Today", exact=True).click()
+    expect(rows(page)).to_have_count(1)  # Sam's check-in of today, not those of the two days before
+    violations += csp_violations(page, "check-ins, date filter")
+
+    # The review form, saved.
+    page.goto(admin_url(live_server, "admin:assessments_assessment_change", sam.pk))
+    page.get_by_label("Clinician notes").fill("Going well; check again in a week.")
+    page.get_by_label("Reviewed").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    violations += csp_violations(page, "review form, saved")
+    sam.refresh_from_db()
+    assert (sam.reviewed, sam.clinician_notes) == (True, "Going well; check again in a week.")
+
+    # An action on every row: the select-all box ticks them and counts them (actions.js).
+    page.goto(changelist)
+    page.get_by_label("Select all objects on this page for an action").check()
+    expect(page.locator(".action-counter")).to_have_text("3 of 3 selected")
+    page.get_by_role("combobox", name=re.compile(r"^Action")).select_option(
+        label="Mark the selected assessments reviewed"
+    )
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    violations += csp_violations(page, "queue, action")
+    assert not Assessment.objects.filter(clinic=sam.clinic, reviewed=False).exists()
+
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    assert not watched.problems, "console errors or failed requests:\n" + "\n".join(watched.problems)
