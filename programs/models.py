@@ -137,7 +137,8 @@ class Exercise(models.Model):
 
     def as_spec(self) -> builder.ExerciseSpec:
         """The plain data the builder works on (variants by slug, read from the loaded objects)."""
-        values = {field.name: getattr(self, field.name) for field in self._meta.concrete_fields if field.name != "clinic"}
+        fields = (field.name for field in self._meta.concrete_fields if field.name != "clinic")
+        values = {name: getattr(self, name) for name in fields}
         values["easier"] = self.easier.slug if self.easier_id else None
         values["harder"] = self.harder.slug if self.harder_id else None
         return builder.ExerciseSpec.from_values(values)

@@ -230,7 +230,8 @@ class Command(BaseCommand):
         now = now_fields(assessment, list(assessment.check_ins.all()), today)
         Assessment.objects.filter(pk=assessment.pk).update(**now)
         if spec.ticked_today:
-            plan = program_for(assessment, list(assessment.check_ins.all()), library_specs(clinic_id=assessment.clinic_id))
+            library = library_specs(clinic_id=assessment.clinic_id)
+            plan = program_for(assessment, list(assessment.check_ins.all()), library)
             Tick.objects.bulk_create(
                 Tick(assessment=assessment, day=today, exercise=entry.slug)
                 for entry in (plan.today.warm_up + plan.today.exercises)[: spec.ticked_today]
