@@ -90,6 +90,21 @@ DATABASES = {
     )
 }
 
+# An unreachable or hanging database must fail a request in seconds (a 503 page, see
+# backpain.views.server_error), not hold every web worker until the proxy gives up.
+# DB_STATEMENT_TIMEOUT is for web requests: manage.py commands (migrate, the task worker, the
+# purges) run under DB_COMMAND_STATEMENT_TIMEOUT instead (none by default; manage.py sets it).
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", default=5)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", default=10)
+if DB_CONNECT_TIMEOUT < 1 or DB_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured("DB_CONNECT_TIMEOUT must be at least 1 and DB_STATEMENT_TIMEOUT 0 (none) or more.")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["connect_timeout"] = DB_CONNECT_TIMEOUT
+    if DB_STATEMENT_TIMEOUT:
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT}s".strip()
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes writing sessions at once: write-ahead logging, take the write
     # lock at the start of a transaction, and wait for it rather than fail.
