@@ -8,6 +8,10 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backpain.settings")
+    if sys.argv[1:2] != ["runserver"]:
+        # DB_STATEMENT_TIMEOUT is for web requests; a migration, the task worker or a purge may
+        # rightly run longer (README, "When the database is down").
+        os.environ["DB_STATEMENT_TIMEOUT"] = os.environ.get("DB_COMMAND_STATEMENT_TIMEOUT", "0")
     try:
         from django.core.exceptions import ImproperlyConfigured
         from django.core.management import execute_from_command_line

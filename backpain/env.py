@@ -65,3 +65,18 @@ def env_url_prefix(name: str, default: str, reserved: tuple[str, ...] = ()) -> s
     if value.split("/")[0] in reserved:
         raise ImproperlyConfigured(f"{name}={raw!r} clashes with the runners' pages: choose another path.")
     return value + "/"
+
+
+def env_networks(name: str) -> tuple:
+    """Comma-separated IP addresses or networks (10.0.0.0/8, 2001:db8::/32), as ip_network objects."""
+    import ipaddress
+
+    networks = []
+    for item in env_list(name, default=[]):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network such as 10.0.0.1 or 10.0.0.0/8."
+            ) from None
+    return tuple(networks)

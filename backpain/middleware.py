@@ -1,9 +1,12 @@
 """Our middleware: a strict Content-Security-Policy on every page, the admin's too (every page
-uses only its own CSS, JS and images), and pages compressed fast."""
+uses only its own CSS, JS and images), pages compressed fast, and the client's address behind
+our proxies."""
 
 import gzip
+import ipaddress
 import secrets
 
+from django.conf import settings
 from django.middleware import gzip as gzip_middleware
 from django.utils.cache import patch_vary_headers
 
@@ -33,15 +36,51 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-def client_ip_behind_proxy(request) -> str | None:
-    """The client's address as our one reverse proxy saw it (BEHIND_PROXY=1).
+def client_address(request) -> str | None:
+    """The client's address for the sign-in throttle (django-axes' AXES_CLIENT_IP_CALLABLE).
 
-    The proxy appends the address it received the request from to X-Forwarded-For; anything
-    before that entry came from the client and can be forged, so only the last one counts.
+    Each proxy appends the address it received the request from to X-Forwarded-For, so the
+    chain "header entries, then REMOTE_ADDR" ends with the proxies we run; everything to the
+    left of them came from the client and can be forged. With TRUSTED_PROXIES, the client is
+    the rightmost entry that is not one of those addresses; with TRUSTED_PROXY_COUNT = N, the
+    entry N places left of REMOTE_ADDR (0, the default: REMOTE_ADDR, the header is ignored).
     """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    last = forwarded.split(",")[-1].strip()
-    return last or request.META.get("REMOTE_ADDR")
+    return pick_client_address(
+        request.META.get("REMOTE_ADDR", ""),
+        request.META.get("HTTP_X_FORWARDED_FOR", ""),
+        settings.TRUSTED_PROXY_COUNT,
+        settings.TRUSTED_PROXIES,
+    )
+
+
+def pick_client_address(remote_addr: str, forwarded: str, count: int, trusted: tuple) -> str | None:
+    chain = [entry.strip() for entry in forwarded.split(",") if entry.strip()] + [remote_addr]
+    if trusted:
+        index = len(chain) - 1
+        while index > 0 and _is_in(chain[index], trusted):
+            index -= 1
+    else:
+        # Fewer entries than proxies: the request skipped one; the leftmost is the best we know.
+        index = max(len(chain) - 1 - count, 0)
+    # An entry that is no address (whatever a client put in the header) stands for the client:
+    # the proxy to its right saw it, so that proxy's view of it counts.
+    for entry in chain[index:]:
+        address = _address(entry)
+        if address is not None:
+            return str(address)
+    return remote_addr or None
+
+
+def _address(entry: str):
+    try:
+        return ipaddress.ip_address(entry)
+    except ValueError:
+        return None
+
+
+def _is_in(entry: str, networks: tuple) -> bool:
+    address = _address(entry)
+    return address is not None and any(address in network for network in networks)
 
 
 class GZipMiddleware(gzip_middleware.GZipMiddleware):

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from backpain.env import env_bool, env_int, env_list, env_str, env_time_zone, env_url_prefix
+from backpain.env import env_bool, env_int, env_list, env_networks, env_str, env_time_zone, env_url_prefix
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +90,21 @@ DATABASES = {
     )
 }
 
+# An unreachable or hanging database must fail a request in seconds (a 503 page, see
+# backpain.views.server_error), not hold every web worker until the proxy gives up.
+# DB_STATEMENT_TIMEOUT is for web requests: manage.py commands (migrate, the task worker, the
+# purges) run under DB_COMMAND_STATEMENT_TIMEOUT instead (none by default; manage.py sets it).
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", default=5)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", default=10)
+if DB_CONNECT_TIMEOUT < 1 or DB_STATEMENT_TIMEOUT < 0:
+    raise ImproperlyConfigured("DB_CONNECT_TIMEOUT must be at least 1 and DB_STATEMENT_TIMEOUT 0 (none) or more.")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["connect_timeout"] = DB_CONNECT_TIMEOUT
+    if DB_STATEMENT_TIMEOUT:
+        options["options"] = f"{options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT}s".strip()
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes writing sessions at once: write-ahead logging, take the write
     # lock at the start of a transaction, and wait for it rather than fail.
@@ -106,14 +121,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ADMIN_URL = env_url_prefix("ADMIN_URL", "admin/", reserved=("r", "c", "check", "static"))
 
 # Sign-in throttling (django-axes): after ADMIN_LOGIN_ATTEMPTS failed sign-ins for one user
-# name from one address, that pair is locked out for ADMIN_LOCKOUT_MINUTES.
+# name from one address, that pair is locked out for ADMIN_LOCKOUT_MINUTES; after
+# ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS failures of any user names from one address, the address is
+# (a clinic behind one NAT shares it: higher, so one person's typos lock out nobody else).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_ATTEMPTS", default=5)
+AXES_FAILURE_LIMIT_PER_ADDRESS = env_int("ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS", default=30)
+if not 1 <= AXES_FAILURE_LIMIT <= AXES_FAILURE_LIMIT_PER_ADDRESS:
+    raise ImproperlyConfigured(
+        "ADMIN_LOGIN_ATTEMPTS must be at least 1 and ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS at least as high."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# In this order: backpain.throttle reads the first with the one limit, the second with the other.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "backpain.throttle.UserAndAddressLimitsHandler"
+# Which address is the client's (backpain.middleware.client_address): REMOTE_ADDR unless the
+# proxies in front are named, by number or by address (README, "Behind proxies").
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+if TRUSTED_PROXY_COUNT < 0 or (TRUSTED_PROXY_COUNT and TRUSTED_PROXIES):
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXY_COUNT must be 0 or more, and not set together with TRUSTED_PROXIES: use one of them."
+    )
+AXES_CLIENT_IP_CALLABLE = "backpain.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
@@ -192,8 +225,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # The sign-in throttle counts the client's address as the one proxy in front saw it.
-    AXES_CLIENT_IP_CALLABLE = "backpain.middleware.client_ip_behind_proxy"
 
 # Each line printed once. Django's own "django" logger has no handler here: its default one
 # prints with DEBUG on, and the record then went on to the root's (every warning twice).

@@ -9,3 +9,6 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
 ]
+
+# A database outage gets a 503 page that needs no database; anything else the plain 500 page.
+handler500 = "backpain.views.server_error"
