@@ -65,3 +65,14 @@ def env_url_prefix(name: str, default: str, reserved: tuple[str, ...] = ()) -> s
     if value.split("/")[0] in reserved:
         raise ImproperlyConfigured(f"{name}={raw!r} clashes with the runners' pages: choose another path.")
     return value + "/"
+
+
+def env_redis_url(name: str) -> str:
+    """A Redis address such as redis://127.0.0.1:6379/3 (rediss:// with TLS, unix:// a socket), or ""."""
+    raw = os.environ.get(name, "").strip()
+    scheme, _, rest = raw.partition("://")
+    if raw and (scheme not in ("redis", "rediss", "unix") or not rest):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a Redis address: use redis://HOST:PORT/DB, such as redis://127.0.0.1:6379/0."
+        )
+    return raw
