@@ -98,3 +98,26 @@ def library(db):
     from django.core.management import call_command
 
     call_command("load_exercises", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_behind_a_transaction_mode_pooler_exports_read_rows_by_key_in_chunks_in_the_same_order(
+    monkeypatch, django_assert_num_queries
+):
+    from django.db import connection
+
+    from review import exports
+    from tests.personas import stored_assessment
+
+    names = [f"runner {n}" for n in reversed(range(7))]  # the order asked for
+    for n in range(7):
+        stored_assessment(runner_with(nickname=f"runner {n}"))
+    queryset = Assessment.objects.order_by("-nickname")
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    through_a_cursor = list(exports.csv_rows(queryset))
+
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    with django_assert_num_queries(1 + 3):  # the keys, then 3 + 3 + 1 rows
+        by_key = list(exports.csv_rows(queryset))
+    assert by_key == through_a_cursor
+    assert [next(n for n in names if n in line) for line in by_key] == names
