@@ -17,6 +17,8 @@ from tests.processes import run_manage
 
 
 def _settings_of(env: dict[str, str], expression: str) -> str:
+    # Only what the test names: not a REDIS_URL of the test run's own (CI sets one).
+    env = {"REDIS_URL": "", "DB_POOLER_TRANSACTION_MODE": "", **env}
     result = run_manage("shell", "-c", f"from django.conf import settings; print({expression})", env=env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
