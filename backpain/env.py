@@ -1,5 +1,6 @@
 """Tiny typed readers for environment variables that fail loudly on bad values."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -69,8 +70,6 @@ def env_url_prefix(name: str, default: str, reserved: tuple[str, ...] = ()) -> s
 
 def env_networks(name: str) -> tuple:
     """Comma-separated IP addresses or networks (10.0.0.0/8, 2001:db8::/32), as ip_network objects."""
-    import ipaddress
-
     networks = []
     for item in env_list(name, default=[]):
         try:
@@ -80,3 +79,14 @@ def env_networks(name: str) -> tuple:
                 f"{name}: {item!r} is not an IP address or network such as 10.0.0.1 or 10.0.0.0/8."
             ) from None
     return tuple(networks)
+
+
+def env_redis_url(name: str) -> str:
+    """A Redis address such as redis://127.0.0.1:6379/3 (rediss:// with TLS, unix:// a socket), or ""."""
+    raw = os.environ.get(name, "").strip()
+    scheme, _, rest = raw.partition("://")
+    if raw and (scheme not in ("redis", "rediss", "unix") or not rest):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a Redis address: use redis://HOST:PORT/DB, such as redis://127.0.0.1:6379/0."
+        )
+    return raw

@@ -10,7 +10,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from backpain.env import env_bool, env_int, env_list, env_networks, env_str, env_time_zone, env_url_prefix
+from backpain.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_redis_url,
+    env_str,
+    env_time_zone,
+    env_url_prefix,
+)
+from backpain.release import release_digest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +124,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# Behind pgbouncer in transaction mode a connection is shared between transactions, so a cursor
+# cannot outlive one: exports then read each batch whole instead of through a server-side cursor
+# (batches stay small: review.jobs reads by ids, a streamed export has at most EXPORT_STREAM_MAX).
+if env_bool("DB_POOLER_TRANSACTION_MODE", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The admin's address: a path of your own choosing makes it harder to find (README).
@@ -164,15 +180,31 @@ TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# Per-process memory: it holds renderings of results (which never change), of programme
-# pages and the exercise library, each under a key that changes with what it depends on
-# (day, check-ins, library version), so several processes need not share it.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+# The cache holds renderings of results (which never change), of programme pages and of blank
+# questionnaire steps, and the exercise library, each under a key that changes with what it
+# depends on (day, check-ins, library version). With REDIS_URL it is Django's own Redis cache,
+# shared by every process on every machine (a page rendered by one is served by all, and a
+# deleted result's rendering is deleted for all); its keys start with a digest of the release,
+# so that a new release never serves an old one's pages. Redis unreachable: every read a miss
+# (backpain.cache). Without REDIS_URL, each process keeps its own in memory (one machine).
+REDIS_URL = env_redis_url("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "backpain.cache.SharedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "backpain-" + release_digest(BASE_DIR),
+            # A cache that does not answer within a second is treated as empty, never waited for.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 # Sessions live in the database so several app processes can serve one runner.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -20,6 +20,7 @@ from assessments.models import Assessment
 from assessments.scoring import CATALOGUE, CAUTION_WORDS
 from programs import builder
 from programs.models import CheckIn
+from review.chunks import in_chunks
 
 # The answers a clinician most often needs beside the scores (the rest are in the FHIR export).
 # Columns stay when a newer questionnaire stops asking a question (runs_per_week, pain_worst_week:
@@ -146,24 +147,20 @@ def csv_header() -> str:
 
 def csv_rows(queryset) -> Iterator[str]:
     """One line per assessment of the queryset, read from the database in chunks."""
-    rows: Iterable = (
-        queryset.select_related("clinic", "reviewed_by")
-        .annotate(
-            check_in_count=Coalesce(
-                Subquery(
-                    CheckIn.objects.filter(assessment=OuterRef("pk"))
-                    .order_by()
-                    .values("assessment")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
+    rows: Iterable = queryset.select_related("clinic", "reviewed_by").annotate(
+        check_in_count=Coalesce(
+            Subquery(
+                CheckIn.objects.filter(assessment=OuterRef("pk"))
+                .order_by()
+                .values("assessment")
+                .annotate(n=Count("pk"))
+                .values("n")
             ),
-        )
-        .iterator(chunk_size=CHUNK)
+            0,
+        ),
     )
     writer = csv.writer(_Echo())
-    for assessment in rows:
+    for assessment in in_chunks(rows, CHUNK):
         yield writer.writerow(row_of(assessment))
 
 

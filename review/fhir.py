@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessments import questionnaire as qn
 from assessments.fhir import questionnaire_resource, questionnaire_response
+from review.chunks import in_chunks
 
 CHUNK = 500
 
@@ -37,7 +38,7 @@ def bundle_entries(queryset, base_url: str) -> Iterator[str]:
     """One entry per assessment of the queryset, each after a comma, read in chunks."""
     # Only what the response needs: the stored result is large and not exported.
     rows = queryset.select_related(None).only("pk", "token", "created", "questionnaire_version", "answers")
-    for assessment in rows.iterator(chunk_size=CHUNK):
+    for assessment in in_chunks(rows, CHUNK):
         # From the primary key, not the 8-character reference that two assessments could share:
         # fullUrls must be unique within a Bundle.
         name = f"{base_url}fhir/QuestionnaireResponse/{assessment.pk}"
