@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -352,6 +352,11 @@ def record_check_in(check_in: CheckIn, today=None) -> frozenset[str]:
     see the other: the state stored is the one all the check-ins give. A check-in that makes a
     self-care plan "gentle only, see a professional" (worse than at the start, not improving)
     puts the runner back in the queue, unreviewed, as a see-a-professional result."""
+    with transaction.atomic():  # the caller's transaction, or one of its own
+        return _record_check_in(check_in, today)
+
+
+def _record_check_in(check_in: CheckIn, today) -> frozenset[str]:
     assessment = check_in.assessment
     locked = Assessment.objects.select_for_update().only(*ALERT_FIELDS).get(pk=assessment.pk)
     for name in ALERT_FIELDS:
