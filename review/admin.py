@@ -58,6 +58,19 @@ def labelled(label: str, value: str) -> str:
     return format_html('<span class="cell-label">{}: </span>{}', label, value)
 
 
+class ReadOnlyAdmin:
+    """Records kept as they were made: nobody adds, changes or deletes one in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Assessment)
 class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
     change_form_template = "admin/assessments/assessment/change_form.html"
@@ -270,7 +283,7 @@ WORKER_LATE = timedelta(minutes=5)
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """ "Your exports": each user's own large exports, and the download of a ready file.
 
     Everyone sees their own jobs only, superusers included: a file is for the one who asked.
@@ -296,15 +309,6 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.may_export(request) and (obj is None or obj.user_id == request.user.pk)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         download = path(
@@ -519,8 +523,9 @@ def json_safe(changes: dict) -> dict:
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(CappedCountAdmin, ClinicScopedAdmin):
-    """The runners' daily check-ins, read-only: what a runner reported is never changed here."""
+class CheckInAdmin(ReadOnlyAdmin, CappedCountAdmin, ClinicScopedAdmin):
+    """The runners' daily check-ins, read-only: what a runner reported is never changed or deleted
+    here, not even by a superuser (the runner's state now is worked out from all of them)."""
 
     clinic_lookup = "assessment__clinic"
     list_display = ("day", "runner", "pain_now", "routine_done", "run", "has_warning_sign")
@@ -557,17 +562,6 @@ class CheckInAdmin(CappedCountAdmin, ClinicScopedAdmin):
         AccessRecord.record(request.user, AccessRecord.Action.OPENED_CHECK_IN, obj.assessment)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Not even a superuser: a check-in is what the runner reported, and the runner's state
-        # now (the queue's columns) is worked out from all of them when one arrives.
-        return False
-
 
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin):
@@ -597,7 +591,7 @@ class ClinicAdmin(ClinicScopedAdmin):
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(CappedCountAdmin, admin.ModelAdmin):
+class AccessRecordAdmin(ReadOnlyAdmin, CappedCountAdmin, admin.ModelAdmin):
     """Who opened or exported runners' data, and when: for superusers only, never edited."""
 
     list_display = ("at", "username", "action", "reference", "count")
@@ -610,12 +604,3 @@ class AccessRecordAdmin(CappedCountAdmin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
