@@ -201,6 +201,21 @@ class Assessment(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # The check-ins in numbers, kept by every check-in (programs.models.record_check_in) for the
+    # clinic's outcomes page (review.outcomes), which sums them over a period without reading
+    # the check-ins themselves.
+    check_in_count = models.PositiveSmallIntegerField("check-ins", default=0, editable=False)
+    check_ins_done_all = models.PositiveSmallIntegerField(
+        "check-ins with the whole routine done", default=0, editable=False
+    )
+    check_ins_done_some = models.PositiveSmallIntegerField(
+        "check-ins with part of the routine done", default=0, editable=False
+    )
+    check_in_weeks = models.PositiveSmallIntegerField(
+        default=0, editable=False,
+        help_text="The weeks of the plan with a check-in: bit 0 for week 1 (days 1-7), up to bit 14 for week 15.",
+    )  # fmt: skip
+
     objects = AssessmentManager()
 
     class Meta:
@@ -222,6 +237,22 @@ class Assessment(models.Model):
             models.Index(fields=["latest_check_in", "id"], name="assessment_by_latest_check_in"),
             models.Index(fields=["reviewed", "id"], name="assessment_by_reviewed"),
             models.Index(fields=["clinic", "id"], name="assessment_by_clinic"),
+            # A clinic's outcomes over a period (review.outcomes), read from the index alone on
+            # PostgreSQL (ignored elsewhere).
+            models.Index(
+                fields=["clinic", "created"],
+                include=[
+                    "tier",
+                    "pain_now",
+                    "latest_pain",
+                    "check_in_count",
+                    "check_ins_done_all",
+                    "check_ins_done_some",
+                    "check_in_weeks",
+                    "reviewed_at",
+                ],
+                name="assessment_clinic_outcomes",
+            ),  # fmt: skip
         ]
 
     def __str__(self):

@@ -337,6 +337,29 @@ def now_fields(assessment, check_ins: list[CheckIn], today) -> dict:
         "latest_pain": latest.pain_now if latest else None,
         "plan_status": now.status.value,
         "rest_until": now.rest_until,
+        **check_in_counts(timezone.localdate(assessment.created), [(c.day, c.routine_done) for c in check_ins]),
+    }
+
+
+# The weeks of a plan that Assessment.check_in_weeks can mark (a positive small integer's bits).
+COUNTED_WEEKS = 15
+
+
+def check_in_counts(start, check_ins) -> dict:
+    """The check-ins in numbers, as the assessment keeps them for the clinic's outcomes page:
+    how many, how many with the whole or part of the routine done, and the weeks of the plan
+    (from its first day, `start`) with a check-in, as bits (week 1 is bit 0). `check_ins` are
+    (day, routine_done) pairs."""
+    weeks = 0
+    for day, _ in check_ins:
+        week = (day - start).days // 7
+        if 0 <= week < COUNTED_WEEKS:
+            weeks |= 1 << week
+    return {
+        "check_in_count": len(check_ins),
+        "check_ins_done_all": sum(done == builder.DONE_ALL for _, done in check_ins),
+        "check_ins_done_some": sum(done == builder.DONE_SOME for _, done in check_ins),
+        "check_in_weeks": weeks,
     }
 
 

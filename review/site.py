@@ -13,12 +13,16 @@ from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
-from django.urls import URLPattern
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 
 from assessments.models import URGENCY, Assessment
 from assessments.scoring import ROUTINE
+from clinics.models import Clinic
+from clinics.permissions import clinic_ids
+from review import outcomes
 from review.scoping import ClinicScopedAdmin
 
 ATTENTION_DAYS = 7
@@ -50,11 +54,54 @@ class AdminSite(admin.AdminSite):
     def get_urls(self):
         # The name stays (the admin's templates reverse it), but the shortcut leads nowhere.
         return [
-            URLPattern(url.pattern, self.admin_view(_no_shortcut), url.default_args, url.name)
-            if getattr(url, "name", None) == "view_on_site"
-            else url
-            for url in super().get_urls()
+            path("outcomes/", self.admin_view(self.outcomes_view), name="outcomes"),
+            *(
+                URLPattern(url.pattern, self.admin_view(_no_shortcut), url.default_args, url.name)
+                if getattr(url, "name", None) == "view_on_site"
+                else url
+                for url in super().get_urls()
+            ),
         ]
+
+    def outcomes_view(self, request):
+        """A clinic's outcomes over a period (review.outcomes): a clinician sees their own clinics'
+        only (another clinic's is not found); a superuser chooses any clinic."""
+        if not request.user.has_perm("assessments.view_assessment"):
+            raise PermissionDenied
+        allowed = clinic_ids(request)
+        clinics = Clinic.objects.order_by("name", "pk").only("pk", "name")
+        if allowed is not None:
+            clinics = clinics.filter(pk__in=allowed)
+        clinics = list(clinics)
+        chosen = request.GET.get("clinic")
+        if chosen:
+            clinic = next((c for c in clinics if str(c.pk) == chosen), None)
+            if clinic is None:
+                raise Http404("No such clinic among yours.")
+        else:
+            clinic = clinics[0] if clinics else None
+        form = outcomes.PeriodForm(request.GET, timezone.localdate())
+        figures = None
+        if clinic is not None and form.is_valid():
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            figures = outcomes.outcomes(clinic.pk, start, end, form.today)
+            if request.GET.get("format") == "csv":
+                response = HttpResponse(outcomes.csv_text(clinic.name, figures), content_type="text/csv")
+                name = f"outcomes-{clinic.pk}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+        context = {
+            **self.each_context(request),
+            "title": f"Outcomes: {clinic.name}" if clinic else "Outcomes",
+            "clinic": clinic,
+            "clinics": clinics,
+            "form": form,
+            "figures": figures,
+            "charts": outcomes.charts(figures) if figures else [],
+            "csv_query": request.GET.urlencode(),
+        }
+        status = 400 if clinic is not None and not form.is_valid() else 200
+        return TemplateResponse(request, "admin/outcomes.html", context, status=status)
 
     def autocomplete_view(self, request):
         return AutocompleteView.as_view(admin_site=self)(request)
