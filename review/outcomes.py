@@ -116,23 +116,23 @@ def outcomes(clinic_id: int, start: date, end: date, today: date) -> Outcomes:
     result = Outcomes(start=start, end=end, today=today)
     waited = ExpressionWrapper(F("reviewed_at") - F("created"), output_field=DurationField())
     figures = {
-        "started": Count("pk"),
+        "started": Count("created"),
         "check_ins": Sum("check_in_count", default=0),
         "done_all": Sum("check_ins_done_all", default=0),
         "done_some": Sum("check_ins_done_some", default=0),
-        "needing_review": Count("pk", filter=Q(tier__in=NEEDS_REVIEW)),
-        "not_reviewed": Count("pk", filter=Q(tier__in=NEEDS_REVIEW, reviewed_at__isnull=True)),
-        "in_a_day": Count("pk", filter=Q(tier__in=NEEDS_REVIEW, reviewed_at__lte=F("created") + SEEN_QUICKLY)),
-        "in_two_days": Count("pk", filter=Q(tier__in=NEEDS_REVIEW, reviewed_at__lte=F("created") + SEEN_SOON)),
+        "needing_review": Count("created", filter=Q(tier__in=NEEDS_REVIEW)),
+        "not_reviewed": Count("created", filter=Q(tier__in=NEEDS_REVIEW, reviewed_at__isnull=True)),
+        "in_a_day": Count("created", filter=Q(tier__in=NEEDS_REVIEW, reviewed_at__lte=F("created") + SEEN_QUICKLY)),
+        "in_two_days": Count("created", filter=Q(tier__in=NEEDS_REVIEW, reviewed_at__lte=F("created") + SEEN_SOON)),
     }
     for tier in scoring.Tier:
-        figures[f"tier_{tier.value}"] = Count("pk", filter=Q(tier=tier.value))
+        figures[f"tier_{tier.value}"] = Count("created", filter=Q(tier=tier.value))
     for week in range(1, RETENTION_WEEKS + 1):
         # Runners whose week `week` is over by today: started at least 7 x week days ago.
         ended = Q(created__lt=midnight(today - timedelta(days=7 * week - 1)))
-        figures[f"ended_{week}"] = Count("pk", filter=ended)
+        figures[f"ended_{week}"] = Count("created", filter=ended)
         kept = GreaterThan(F("check_in_weeks").bitand(1 << (week - 1)), 0)
-        figures[f"kept_{week}"] = Count("pk", filter=ended & Q(kept))
+        figures[f"kept_{week}"] = Count("created", filter=ended & Q(kept))
     row = started.aggregate(**figures)
 
     result.started = row["started"]
@@ -145,7 +145,7 @@ def outcomes(clinic_id: int, start: date, end: date, today: date) -> Outcomes:
     pairs = (
         started.filter(pain_now__isnull=False, latest_pain__isnull=False)
         .values_list("pain_now", "latest_pain")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("created"))
     )
     changes: dict[int, int] = {}
     for first, latest, n in pairs:
