@@ -204,7 +204,7 @@ class Assessment(models.Model):
     # The check-ins in numbers, kept by every check-in (programs.models.record_check_in) for the
     # clinic's outcomes page (review.outcomes), which sums them over a period without reading
     # the check-ins themselves.
-    check_in_count = models.PositiveSmallIntegerField("check-ins", default=0, editable=False)
+    check_ins_total = models.PositiveSmallIntegerField("check-ins", default=0, editable=False)
     check_ins_done_all = models.PositiveSmallIntegerField(
         "check-ins with the whole routine done", default=0, editable=False
     )
@@ -245,7 +245,7 @@ class Assessment(models.Model):
                     "tier",
                     "pain_now",
                     "latest_pain",
-                    "check_in_count",
+                    "check_ins_total",
                     "check_ins_done_all",
                     "check_ins_done_some",
                     "check_in_weeks",

@@ -356,7 +356,7 @@ def check_in_counts(start, check_ins) -> dict:
         if 0 <= week < COUNTED_WEEKS:
             weeks |= 1 << week
     return {
-        "check_in_count": len(check_ins),
+        "check_ins_total": len(check_ins),
         "check_ins_done_all": sum(done == builder.DONE_ALL for _, done in check_ins),
         "check_ins_done_some": sum(done == builder.DONE_SOME for _, done in check_ins),
         "check_in_weeks": weeks,

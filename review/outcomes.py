@@ -2,7 +2,7 @@
 
 Runners started in the period (assessments of the clinic created between the first and the
 last day, in the site's time zone) and what became of them, from the copies each assessment
-keeps of its check-ins (latest_pain, check_in_count, check_in_weeks...; kept by
+keeps of its check-ins (latest_pain, check_ins_total, check_in_weeks...; kept by
 programs.models.record_check_in): the check-ins themselves are never read. Three queries
 whatever the clinic's size: one aggregate, one distribution of (pain at the start, pain at the
 latest check-in) pairs (at most 11 x 11 rows), and the middle one or two review times.
@@ -117,7 +117,7 @@ def outcomes(clinic_id: int, start: date, end: date, today: date) -> Outcomes:
     waited = ExpressionWrapper(F("reviewed_at") - F("created"), output_field=DurationField())
     figures = {
         "started": Count("created"),
-        "check_ins": Sum("check_in_count", default=0),
+        "check_ins": Sum("check_ins_total", default=0),
         "done_all": Sum("check_ins_done_all", default=0),
         "done_some": Sum("check_ins_done_some", default=0),
         "needing_review": Count("created", filter=Q(tier__in=NEEDS_REVIEW)),

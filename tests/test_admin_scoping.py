@@ -45,6 +45,7 @@ SITE_URLS = {
     "jsi18n": "jsi18n",
     "view_on_site": "view_on_site",
     "app_list": "app_list",
+    "outcomes": "outcomes",
 }
 # Per registered model: <app>_<model>_<suffix>.
 MODEL_URL_KINDS = ("changelist", "add", "change", "history", "delete")
@@ -300,6 +301,13 @@ def concrete_urls(w):
             urls.append((kind, None, reverse("admin:autocomplete") + query))
         elif kind == "catch_all":
             urls.append((kind, None, reverse("admin:index") + "no-such-page/"))
+        elif kind == "outcomes":
+            # The clinician's own clinic's figures (which must not count B's runner), and B's asked for.
+            outcomes = reverse("admin:outcomes")
+            urls.append((kind, None, outcomes))
+            urls.append((kind, None, f"{outcomes}?format=csv"))
+            urls.append(("outcomes_b", None, f"{outcomes}?clinic={w.clinic_b.pk}"))
+            urls.append(("outcomes_b", None, f"{outcomes}?clinic={w.clinic_b.pk}&format=csv"))
         else:
             urls.append((kind, None, reverse(f"admin:{pattern.name}")))
     return urls
@@ -363,6 +371,13 @@ def test_every_enumerated_admin_url_requested_by_clinician_a_with_clinic_b_ids_s
             assert response.status_code == 404
         elif kind == "catch_all":
             assert response.status_code == 404
+        elif kind == "outcomes":
+            assert response.status_code == 200, url
+            # Clinic A's one runner (Alice, urgent, unreviewed): B's (Bruno) is not counted.
+            body = response.content.decode()
+            assert ("Runners started,runners,1" in body) if "csv" in url else ("<strong>1</strong>" in body), url
+        elif kind == "outcomes_b":
+            assert response.status_code == 404, url
     assert snapshot(w) == before
 
 

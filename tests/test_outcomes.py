@@ -195,7 +195,7 @@ def test_the_page_takes_a_fixed_number_of_queries_however_many_runners(clinics, 
 
 def test_each_check_in_keeps_the_runners_counts_and_weeks_for_the_outcomes(clinics):
     ann = Assessment.objects.get(nickname="Ann")
-    assert (ann.check_in_count, ann.check_ins_done_all, ann.check_ins_done_some) == (3, 2, 1)
+    assert (ann.check_ins_total, ann.check_ins_done_all, ann.check_ins_done_some) == (3, 2, 1)
     assert ann.check_in_weeks == 0b111  # weeks 1, 2 and 3
     # The same day checked in again replaces that day's check-in: still three.
     check_in = ann.check_ins.get(day=timezone.localdate(ann.created) + timedelta(days=15))
@@ -203,4 +203,4 @@ def test_each_check_in_keeps_the_runners_counts_and_weeks_for_the_outcomes(clini
     check_in.save()
     record_check_in(check_in)
     ann.refresh_from_db()
-    assert (ann.check_in_count, ann.check_ins_done_all, ann.check_ins_done_some) == (3, 1, 1)
+    assert (ann.check_ins_total, ann.check_ins_done_all, ann.check_ins_done_some) == (3, 1, 1)

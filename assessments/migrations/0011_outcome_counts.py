@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='assessment',
-            name='check_in_count',
+            name='check_ins_total',
             field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='check-ins'),
         ),
         migrations.AddField(
@@ -35,6 +35,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='assessment',
-            index=models.Index(fields=['clinic', 'created'], include=('tier', 'pain_now', 'latest_pain', 'check_in_count', 'check_ins_done_all', 'check_ins_done_some', 'check_in_weeks', 'reviewed_at'), name='assessment_clinic_outcomes'),
+            index=models.Index(fields=['clinic', 'created'], include=('tier', 'pain_now', 'latest_pain', 'check_ins_total', 'check_ins_done_all', 'check_ins_done_some', 'check_in_weeks', 'reviewed_at'), name='assessment_clinic_outcomes'),
         ),
     ]

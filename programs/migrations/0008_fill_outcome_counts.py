@@ -7,13 +7,13 @@ from django.utils import timezone
 
 CHUNK = 2000
 WEEKS = 15  # programs.models.COUNTED_WEEKS, as it was when this migration was written
-FIELDS = ("check_in_count", "check_ins_done_all", "check_ins_done_some", "check_in_weeks")
+FIELDS = ("check_ins_total", "check_ins_done_all", "check_ins_done_some", "check_in_weeks")
 
 # PostgreSQL: one statement (a million assessments in about a minute); the plan's first day is
 # the day the assessment was created in the site's time zone.
 FILL_SQL = """
 UPDATE assessments_assessment a SET
-    check_in_count = s.n, check_ins_done_all = s.done_all, check_ins_done_some = s.done_some, check_in_weeks = s.weeks
+    check_ins_total = s.n, check_ins_done_all = s.done_all, check_ins_done_some = s.done_some, check_in_weeks = s.weeks
 FROM (
     SELECT c.assessment_id,
         count(*) AS n,
@@ -57,7 +57,7 @@ def fill(apps, schema_editor):
                 week = (day - start).days // 7
                 if 0 <= week < WEEKS:
                     weeks |= 1 << week
-            a.check_in_count = len(mine)
+            a.check_ins_total = len(mine)
             a.check_ins_done_all = sum(done == "all" for _, done in mine)
             a.check_ins_done_some = sum(done == "some" for _, done in mine)
             a.check_in_weeks = weeks
