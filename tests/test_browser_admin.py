@@ -300,6 +300,7 @@ def clinician_pages(live_server, sam) -> dict[str, str]:
         "exercises": admin_url(live_server, "admin:programs_exercise_changelist"),
         "one exercise": admin_url(live_server, "admin:programs_exercise_change", exercise.pk),
         "password change": admin_url(live_server, "admin:password_change"),
+        "outcomes": admin_url(live_server, "admin:outcomes"),
     }
 
 
