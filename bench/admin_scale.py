@@ -162,6 +162,14 @@ def cases():
     yield pages, "clinician, clinics", clinician, reverse("admin:clinics_clinic_changelist"), None
     yield pages, "clinician, exercise library", clinician, reverse("admin:programs_exercise_changelist"), None
 
+    outcomes = "clinic outcomes"
+    url = reverse("admin:outcomes")
+    year = {"start": str(today - timedelta(days=364)), "end": str(today)}
+    yield outcomes, "clinician, last 90 days", clinician, url, None
+    yield outcomes, "clinician, last 90 days, CSV", clinician, url, {"format": "csv"}
+    yield outcomes, "clinician, last 365 days", clinician, url, year
+    yield outcomes, "superuser, first clinic, last 90 days", boss, url, {"clinic": str(clinic.pk)}
+
 
 def queue_times():
     clinic = Clinic.objects.order_by("pk").first()
