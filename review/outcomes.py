@@ -21,6 +21,7 @@ from django.utils import timezone
 from assessments import scoring
 from assessments.models import Assessment
 from programs import builder
+from review.presenters import BADGES
 
 DEFAULT_DAYS = 90
 LONGEST_DAYS = 366 * 3
@@ -136,7 +137,8 @@ def outcomes(clinic_id: int, start: date, end: date, today: date) -> Outcomes:
     row = started.aggregate(**figures)
 
     result.started = row["started"]
-    result.triage = [(t.value, Assessment.Tier(t.value).label, row[f"tier_{t.value}"]) for t in scoring.Tier]
+    # In the queue's words (its badges), short enough for the chart's labels.
+    result.triage = [(t.value, BADGES[t][2], row[f"tier_{t.value}"]) for t in scoring.Tier]
     result.check_ins, result.done_all, result.done_some = row["check_ins"], row["done_all"], row["done_some"]
     result.retention = [(w, row[f"ended_{w}"], row[f"kept_{w}"]) for w in range(1, RETENTION_WEEKS + 1)]
     result.needing_review, result.not_reviewed = row["needing_review"], row["not_reviewed"]
@@ -188,6 +190,16 @@ def signed(value: float | None) -> str:
     return "0" if text in ("+0", "-0") else text
 
 
+def points(value: float | None) -> str:
+    """A median change in words: "down 1 point", "up 0.5 points", "no change"."""
+    if value is None:
+        return "no check-ins"
+    if value == 0:
+        return "no change"
+    number = f"{abs(value):.1f}".removesuffix(".0")
+    return f"{'down' if value < 0 else 'up'} {number} point{'' if number == '1' else 's'}"
+
+
 # --- charts ---------------------------------------------------------------------------------
 
 WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH, TOP = 320, 18, 8, 118, 4
@@ -232,7 +244,7 @@ def charts(o: Outcomes) -> list[dict]:
     top = max(o.triage, key=lambda t: t[2]) if started else None
     pain_summary = (
         f"{o.with_check_in} of {started} runners checked in with a pain score. Median change from the start to "
-        f"the latest check-in: {signed(o.median_change)} points. {share(o.better, o.with_check_in)} improved "
+        f"the latest check-in: {points(o.median_change)}. {share(o.better, o.with_check_in)} improved "
         f"meaningfully (2 points or 30% down)."
         if o.with_check_in
         else "No runner of the period has checked in with a pain score yet."

@@ -168,7 +168,7 @@ def test_the_csv_download_holds_every_figure_of_the_page(clinics):
     by_measure = {(r[3], r[4]): r[5:] for r in rows[1:]}
     assert all(r[:3] == ["Harbour Physio", str(start), str(today)] for r in rows[1:])
     assert by_measure["Runners started", "runners"] == ["5", "", ""]
-    assert by_measure["Triage mix", "Urgent (within 1-2 days)"] == ["2", "5", "40%"]
+    assert by_measure["Triage mix", "Urgent"] == ["2", "5", "40%"]
     assert by_measure["Pain from the start to the latest check-in", "Meaningfully better"] == ["2", "4", "50%"]
     assert by_measure["Pain from the start to the latest check-in", "median change (points)"] == ["-0.5", "", ""]
     assert by_measure["Plan adherence: routine done at check-ins", "In full"] == ["3", "7", "43%"]
@@ -204,3 +204,17 @@ def test_each_check_in_keeps_the_runners_counts_and_weeks_for_the_outcomes(clini
     record_check_in(check_in)
     ann.refresh_from_db()
     assert (ann.check_ins_total, ann.check_ins_done_all, ann.check_ins_done_some) == (3, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("median", "words"),
+    [
+        (-1.0, "down 1 point"),
+        (-0.5, "down 0.5 points"),
+        (2.0, "up 2 points"),
+        (0.0, "no change"),
+        (None, "no check-ins"),
+    ],
+)
+def test_the_median_change_reads_in_words(median, words):
+    assert outcomes.points(median) == words
