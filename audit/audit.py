@@ -262,7 +262,7 @@ def page_list(demo: dict, base: str) -> list[Page]:
         Page("admin", "sign-in", f"{admin}login/"),
         Page("admin", "front page", admin),
         Page("admin", "review queue", f"{admin}assessments/assessment/"),
-        Page("admin", "review queue, filtered", f"{admin}assessments/assessment/?triage=emergency"),
+        Page("admin", "review queue, filtered", f"{admin}assessments/assessment/?tier=emergency"),
         Page("admin", "review queue, search", f"{admin}assessments/assessment/?q=Sam"),
         Page("admin", "review, self-care", sam["admin"]),
         Page("admin", "review, emergency", ema["admin"]),
@@ -271,6 +271,7 @@ def page_list(demo: dict, base: str) -> list[Page]:
         Page("admin", "exercise library", f"{admin}programs/exercise/"),
         Page("admin", "exercise", demo["exercise_admin"]),
         Page("admin", "your exports", f"{admin}review/exportjob/"),
+        Page("admin", "clinic outcomes", f"{admin}outcomes/"),
         Page("admin", "password change", f"{admin}password_change/"),
     ]
     return runner + admin_pages
