@@ -183,13 +183,6 @@ def duration_words(value: timedelta | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def signed(value: float | None) -> str:
-    if value is None:
-        return "no check-ins"
-    text = f"{value:+.1f}".replace(".0", "")
-    return "0" if text in ("+0", "-0") else text
-
-
 def points(value: float | None) -> str:
     """A median change in words: "down 1 point", "up 0.5 points", "no change"."""
     if value is None:
