@@ -177,6 +177,8 @@ class Assessment(models.Model):
         "rest day until", null=True, blank=True, editable=False, db_index=True,
         help_text="The last of the rest days the result or the latest check-in set; empty when none.",
     )  # fmt: skip
+    # Kept by the clinic's tailoring (programs.models.PlanAdjustment): the queue says "Paused".
+    plan_paused = models.BooleanField("plan paused by the clinic", default=False, editable=False)
 
     # Set by the invite link the runner started from; none when they started from the home page.
     clinic = models.ForeignKey(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -69,6 +69,7 @@ class DayKind(StrEnum):
     REST = "rest"
     GENTLE = "gentle_day"
     STOPPED = "stopped_day"
+    PAUSED = "paused_day"  # the clinic paused the plan
 
 
 class Level(StrEnum):
@@ -82,7 +83,7 @@ class Level(StrEnum):
 
 STOPPED, GENTLE, FULL = PlanStatus.STOPPED, PlanStatus.GENTLE, PlanStatus.FULL
 TRAINING, EASY, REST = DayKind.TRAINING, DayKind.EASY, DayKind.REST
-GENTLE_DAY, STOPPED_DAY = DayKind.GENTLE, DayKind.STOPPED
+GENTLE_DAY, STOPPED_DAY, PAUSED_DAY = DayKind.GENTLE, DayKind.STOPPED, DayKind.PAUSED
 
 
 # --- Input ----------------------------------------------------------------------------
@@ -129,6 +130,88 @@ class CheckInSpec:
     run: str = NO_RUN
     distance: float | None = None
     warning_signs: tuple[str, ...] = ()
+
+
+# --- Input: the clinic's adjustments ------------------------------------------------------------
+
+
+class Adjust(StrEnum):
+    """A clinician's change to a runner's plan. The changes are kept in the order they were made;
+    the plan on a day follows those made up to that day (`tailoring_on`)."""
+
+    LEAVE_OUT = "leave_out"  # an exercise out of every day (one the clinic added: taken out again)
+    PUT_BACK = "put_back"  # a left-out exercise back, for the builder to choose again
+    ADD = "add"  # an exercise into the routine of training and gentle days
+    DOSAGE = "dosage"  # a dosage of the clinic's, the same every week (none: the plan's own again)
+    PAUSE = "pause"  # no routine until the clinic resumes it
+    RESUME = "resume"
+    NOTE = "note"  # a short note to the runner (empty: none)
+
+
+@dataclass(frozen=True)
+class AdjustmentSpec:
+    day: date  # the change holds from this day on
+    action: str  # an Adjust
+    slug: str = ""  # the exercise (LEAVE_OUT, PUT_BACK, ADD, DOSAGE)
+    dosage: tuple[int, int | None, int | None, int | None] | None = None  # sets, reps, hold s, minutes (activity)
+    covers: tuple[str, ...] = ()  # ADD: the cautions the clinician's override reason covers
+    note: str = ""
+
+
+@dataclass
+class Tailoring:
+    """The clinic's adjustments in force on a day."""
+
+    by: str = ""  # the clinic's name, for "Adjusted by ..."
+    left_out: frozenset[str] = frozenset()
+    added: tuple[str, ...] = ()
+    dosages: dict[str, tuple[int, int | None, int | None, int | None]] = field(default_factory=dict)  # by slug
+    covers: dict[str, frozenset[str]] = field(default_factory=dict)  # an added exercise's overridden cautions
+    paused: bool = False
+    note: str = ""
+    since: date | None = None  # the day of the latest change
+
+    @property
+    def adjusted(self) -> bool:
+        return bool(self.left_out or self.added or self.dosages or self.paused or self.note)
+
+
+def tailoring_on(adjustments: Iterable[AdjustmentSpec], d: date, by: str = "") -> Tailoring:
+    """The adjustments made up to day d (oldest first), folded into what holds on it."""
+    left_out: set[str] = set()
+    added: dict[str, None] = {}  # in the order they were added
+    dosages: dict[str, tuple] = {}
+    covers: dict[str, frozenset[str]] = {}
+    paused, note, since = False, "", None
+    for a in adjustments:
+        if a.day > d:
+            continue
+        since = a.day
+        if a.action == Adjust.LEAVE_OUT:
+            if a.slug in added:
+                added.pop(a.slug)
+                covers.pop(a.slug, None)
+            else:
+                left_out.add(a.slug)
+        elif a.action == Adjust.PUT_BACK:
+            left_out.discard(a.slug)
+        elif a.action == Adjust.ADD:
+            left_out.discard(a.slug)
+            added[a.slug] = None
+            covers[a.slug] = frozenset(a.covers)
+        elif a.action == Adjust.DOSAGE:
+            if a.dosage is None:
+                dosages.pop(a.slug, None)
+            else:
+                dosages[a.slug] = a.dosage
+        elif a.action in (Adjust.PAUSE, Adjust.RESUME):
+            paused = a.action == Adjust.PAUSE
+        elif a.action == Adjust.NOTE:
+            note = a.note.strip()
+    return Tailoring(
+        by=by, left_out=frozenset(left_out), added=tuple(added), dosages=dosages, covers=covers, paused=paused,
+        note=note, since=since,
+    )  # fmt: skip
 
 
 # --- Dosage ------------------------------------------------------------------------------
@@ -223,6 +306,45 @@ def dosage_at(e: ExerciseSpec, step: int) -> Dosage:
     return Dosage(e.sets, reps, hold, e.per_side, e.rest_seconds, minutes)
 
 
+def clinic_dosage(e: ExerciseSpec, values: tuple[int, int | None, int | None, int | None]) -> Dosage:
+    """The dosage a clinician set for an exercise: (sets, repetitions, hold seconds, minutes), the
+    minutes given for an activity only, else worked out as `dosage_at` does."""
+    sets, reps, hold, minutes = values
+    if e.kind == ACTIVITY:
+        return Dosage(1, None, None, False, 0, minutes or e.minutes)
+    sides = 2 if e.per_side else 1
+    work, base = (
+        n * sides * (h or (r or 0) * SECONDS_PER_REP)
+        for n, h, r in ((sets, hold, reps), (e.sets, e.hold_seconds, e.reps))
+    )
+    return Dosage(sets, reps, hold, e.per_side, e.rest_seconds, max(1, e.minutes + round((work - base) / 60)))
+
+
+def clinic_dosage_errors(
+    e: ExerciseSpec, sets: int | None, reps: int | None, hold: int | None, minutes: int | None
+) -> dict[str, list[str]]:
+    """What is wrong with a clinician's dosage for an exercise, by field: the library's limits for
+    its kind (DOSAGE_LIMITS), and the exercise's own form (minutes of an activity; repetitions or a
+    hold, as the exercise has them)."""
+    errors: dict[str, list[str]] = {}
+
+    def need(name, value, wanted, words):
+        if wanted and value is None:
+            errors.setdefault(name, []).append(f"Give the {words}.")
+        elif not wanted and value is not None:
+            errors.setdefault(name, []).append(f"“{e.name}” has no {words}: leave it empty.")
+
+    activity = e.kind == ACTIVITY
+    need("minutes", minutes, activity, "minutes")
+    need("sets", sets, not activity, "sets")
+    need("reps", reps, not activity and e.reps is not None, "repetitions")
+    need("hold_seconds", hold, not activity and e.hold_seconds is not None, "hold time in seconds")
+    if errors:
+        return errors
+    changed = {"minutes": minutes} if activity else {"sets": sets, "reps": reps, "hold_seconds": hold}
+    return dosage_errors(replace(e, **changed))
+
+
 # --- The plan's shape ---------------------------------------------------------------------
 
 PROGRAM_WEEKS = 4
@@ -259,6 +381,7 @@ SITTING_BREAKS = (
     f"{th.SITTING_BREAK_MINUTES[1]} minutes, and keep the curve of your lower back supported."
 )
 EASY_ACTIVITY = "Walk easily for 15 to 20 minutes, or cycle or swim gently. No running hard today."
+PAUSED_ACTIVITY = "Stay active with easy walking, and ask your clinic before you start the exercises again."
 REST_ACTIVITY = "Skip today's run. An easy walk, gentle cycling or swimming is better than staying still."
 HOLD_VOLUME = (
     "Keep this week's distance the same as last week's, then add no more than about 10% a week: fast jumps "
@@ -313,6 +436,15 @@ class Day:
         return cls(
             number=number, date=date, week=week, kind=DayKind.STOPPED,
             title="No exercises: get medical help first", reasons=reasons, adapted=True,
+        )  # fmt: skip
+
+    @classmethod
+    def paused(cls, *, number: int, date: date, week: int, by: str) -> Day:
+        return cls(
+            number=number, date=date, week=week, kind=DayKind.PAUSED,
+            title=f"Plan paused by {by or 'your clinic'}: no routine for now",
+            reasons=[f"{by or 'your clinic'} paused your plan"], suggestions=[PAUSED_ACTIVITY, SITTING_BREAKS],
+            adapted=True,
         )  # fmt: skip
 
     @classmethod
@@ -408,6 +540,7 @@ class Program:
     exercises: list[ExerciseSpec]  # every exercise the plan uses, for its instructions
     advice: list[AdviceItem]
     finished: bool = False  # today is after the last day of the plan
+    tailoring: Tailoring = field(default_factory=Tailoring)  # the clinic's adjustments in force today
 
     @property
     def days(self) -> list[Day]:
@@ -681,6 +814,13 @@ def check_in_events(history: Sequence[CheckInSpec], ctx: Context, result_tier: T
 def allowed(e: ExerciseSpec, flags: Iterable[str]) -> bool:
     """An exercise is allowed when none of its cautions matches a flag."""
     return not set(e.cautions) & set(flags)
+
+
+def unsafe_cautions(e: ExerciseSpec, flags: Iterable[str], tailoring: Tailoring | None = None) -> frozenset[str]:
+    """The exercise's cautions that match the flags, less those a clinician's override reason covers
+    (an exercise the clinic added, with a reason recorded): empty when the exercise may be done."""
+    covered = tailoring.covers.get(e.slug, frozenset()) if tailoring and e.slug in tailoring.added else frozenset()
+    return frozenset(set(e.cautions) & set(flags)) - covered
 
 
 def _loosening(e: ExerciseSpec) -> bool:
@@ -966,6 +1106,12 @@ class PlanDays:
     ctx: Context
     history: list[CheckInSpec]
     events: Events
+    adjustments: Sequence[AdjustmentSpec] = ()
+    tailored_by: str = ""
+
+    def tailoring_on(self, d: date) -> Tailoring:
+        """The clinic's adjustments in force on day d."""
+        return tailoring_on(self.adjustments, d, self.tailored_by)
 
     def latest_on(self, d: date) -> CheckInSpec | None:
         earlier = [c for c in self.history if c.day <= d]
@@ -1065,43 +1211,91 @@ class DayMaker:
     library: Sequence[ExerciseSpec]
     by_slug: dict[str, ExerciseSpec] = field(init=False)
     harder: dict[str, str] = field(init=False)  # each exercise's harder version, by slug
-    routines: dict[tuple[frozenset[str], bool], Routine] = field(default_factory=dict, init=False)
+    routines: dict[tuple[frozenset[str], bool, frozenset[str]], Routine] = field(default_factory=dict, init=False)
 
     def __post_init__(self):
         self.by_slug = {e.slug: e for e in self.library}
         self.harder = variant_links(self.library)[1]
 
-    def routine_for(self, flags: frozenset[str], gentle: bool) -> Routine:
-        key = (flags, gentle)
+    def routine_for(self, flags: frozenset[str], gentle: bool, left_out: frozenset[str] = frozenset()) -> Routine:
+        """The builder's routine for these flags, without the exercises the clinic left out."""
+        key = (flags, gentle, left_out)
         if key not in self.routines:
-            self.routines[key] = choose_routine(self.plan.result, self.library, flags, gentle)
+            library = [e for e in self.library if e.slug not in left_out]
+            self.routines[key] = choose_routine(self.plan.result, library, flags, gentle)
         return self.routines[key]
 
     def day(self, number: int, d: date, week: int, step: int, state: State | None = None) -> Day:
+        """Day d: stopped by an emergency (whatever the clinic changed), paused by the clinic, a
+        rest, easy, gentle or training day, with the clinic's adjustments of that day."""
         state = state or self.plan.state_on(d)
         where = {"number": number, "date": d, "week": week}
         if state.status == STOPPED:
             return Day.stopped(**where, reasons=state.reasons)
+        tailoring = self.plan.tailoring_on(d)
+        if tailoring.paused:
+            return Day.paused(**where, by=tailoring.by)
         flags = self.plan.flags_on(d)
-        routine = self.routine_for(flags, state.status == GENTLE)
-        walk = [entry_for(routine.walk, 0, flags)] if routine.walk else []
-        warm_up = [entry_for(c, 0, flags) for c in routine.warm_up]
-        if rest_reasons := self.plan.rest_reasons(d, number):
-            return Day.rest(**where, options=walk + self.easy_options(routine, flags), reasons=rest_reasons)
-        if WEEK_PATTERN[(number - 1) % DAYS_PER_WEEK] == EASY:
-            return Day.easy(**where, options=walk + self.easy_options(routine, flags))
-        if state.status == GENTLE:
-            main = [entry_for(c, 0, flags) for c in routine.main]
-            return Day.gentle(**where, warm_up=warm_up, exercises=walk + main, reasons=state.reasons)
-        ready = self.plan.harder_ready(self.plan.ctx.start + timedelta(days=(week - 1) * DAYS_PER_WEEK))
-        taken = {c.spec.slug for c in routine.main}
-        main = [
-            entry_for(c, step, flags, harder=self.harder_of(c), harder_ready=ready, taken=taken) for c in routine.main
-        ]
-        return Day.training(**where, warm_up=warm_up, exercises=main, flare=ACUTE_FLARE in flags)
+        gentle = state.status == GENTLE
+        routine = self.routine_for(flags, gentle, tailoring.left_out)
 
-    def easy_options(self, routine: Routine, flags: frozenset[str]) -> list[Entry]:
-        return [entry_for(c, 0, flags) for c in routine.easy]
+        def at(entries: list[Entry]) -> list[Entry]:
+            return [self.clinic_dosage(e, tailoring) for e in entries]
+
+        walk = at([entry_for(routine.walk, 0, flags)]) if routine.walk else []
+        warm_up = at([entry_for(c, 0, flags) for c in routine.warm_up])
+        if rest_reasons := self.plan.rest_reasons(d, number):
+            return Day.rest(**where, options=walk + self.easy_options(routine, flags, tailoring), reasons=rest_reasons)
+        if WEEK_PATTERN[(number - 1) % DAYS_PER_WEEK] == EASY:
+            return Day.easy(**where, options=walk + self.easy_options(routine, flags, tailoring))
+        if gentle:
+            main = at([entry_for(c, 0, flags) for c in routine.main])
+            added = self.added(tailoring, flags, gentle, 0, walk + warm_up + main)
+            return Day.gentle(**where, warm_up=warm_up, exercises=walk + main + added, reasons=state.reasons)
+        ready = self.plan.harder_ready(self.plan.ctx.start + timedelta(days=(week - 1) * DAYS_PER_WEEK))
+        taken = {c.spec.slug for c in routine.main} | tailoring.left_out | set(tailoring.added)
+        main = at(
+            [
+                # A dosage of the clinic's is for this exercise: no harder version replaces it.
+                entry_for(c, step, flags, harder=None if c.spec.slug in tailoring.dosages else self.harder_of(c),
+                          harder_ready=ready, taken=taken)
+                for c in routine.main
+            ]
+        )  # fmt: skip
+        added = self.added(tailoring, flags, gentle, step, warm_up + main)
+        return Day.training(**where, warm_up=warm_up, exercises=main + added, flare=ACUTE_FLARE in flags)
+
+    def easy_options(self, routine: Routine, flags: frozenset[str], tailoring: Tailoring) -> list[Entry]:
+        return [self.clinic_dosage(entry_for(c, 0, flags), tailoring) for c in routine.easy]
+
+    def clinic_dosage(self, entry: Entry, tailoring: Tailoring) -> Entry:
+        """The entry at the dosage the clinic set for it, if it did."""
+        values = tailoring.dosages.get(entry.slug)
+        if values is None:
+            return entry
+        dosage = clinic_dosage(self.by_slug[entry.slug], values)
+        return replace(
+            entry,
+            dosage=dosage,
+            dosage_text=dosage.text,
+            why=[*entry.why, f"dosage set by {tailoring.by or 'your clinic'}"],
+        )
+
+    def added(
+        self, tailoring: Tailoring, flags: frozenset[str], gentle: bool, step: int, present: list[Entry]
+    ) -> list[Entry]:
+        """The exercises the clinic added, where the day allows them: the triage (gentle ones only
+        while the plan is gentle) and the cautions still apply. One whose cautions match today's
+        flags is left out for the day unless the clinician recorded why it is safe for them."""
+        have = {e.slug for e in present}
+        entries = []
+        for slug in tailoring.added:
+            e = self.by_slug.get(slug)
+            if e is None or slug in have or unsafe_cautions(e, flags, tailoring) or (gentle and not e.gentle):
+                continue
+            entry = Entry.of(e, dosage_at(e, step), [f"added by {tailoring.by or 'your clinic'}"], variant="added")
+            entries.append(self.clinic_dosage(entry, tailoring))
+        return entries
 
     def harder_of(self, choice: Choice) -> ExerciseSpec | None:
         return self.by_slug.get(self.harder.get(choice.spec.slug, ""))
@@ -1120,25 +1314,28 @@ def build_program(
     weeks_before: int = 0,
     today: date | None = None,
     unit: str = "km",
+    adjustments: Sequence[AdjustmentSpec] = (),
+    tailored_by: str = "",
 ) -> Program:
     """Build the 4-week programme for a result.
 
     `library` is the exercise library, `start` the day of the assessment (day 1),
     `check_ins` the runner's check-ins, `start_pain` the pain (0-10) at the assessment,
     `weeks_before` the weeks of home care before it and `unit` that of the distances at
-    check-ins. Check-ins after `today` (or before the start) are ignored. Deterministic:
-    the same inputs give the same plan.
+    check-ins. Check-ins after `today` (or before the start) are ignored. `adjustments` are
+    the clinic's changes (`tailored_by`, its name), oldest first; each holds from its day on,
+    within the same safety rules. Deterministic: the same inputs give the same plan.
     """
     today = today or start
     ctx = Context(start, start_pain, weeks_before, known_signs(result), unit)
     history = check_in_history(check_ins, start, today)
     events = check_in_events(history, ctx, result.tier)
-    plan = PlanDays(result, ctx, history, events)
+    plan = PlanDays(result, ctx, history, events, adjustments, tailored_by)
     maker = DayMaker(plan, library)
     weeks = [
         plan_week(maker, w + 1, step, note) for w, (step, note) in enumerate(week_steps(history, events.notices, start))
     ]
-    state, flags = plan.state_on(today), plan.flags_on(today)
+    state, flags, tailoring = plan.state_on(today), plan.flags_on(today), plan.tailoring_on(today)
     today_day = next((day for week in weeks for day in week.days if day.date == today), None)
     finished = today_day is None and today > start
     if finished:
@@ -1157,12 +1354,13 @@ def build_program(
         start=start,
         today=today_day,
         weeks=[] if result.tier == Tier.EMERGENCY else weeks,
-        focus=plan_focus(result, maker, state, flags),
+        focus=plan_focus(result, maker, state, flags, tailoring),
         notices=events.notices,
         flags=sorted(flags),
-        exercises=instructions(weeks, today_day, today, state, flags, maker.by_slug),
+        exercises=instructions(weeks, today_day, today, state, flags, maker.by_slug, tailoring),
         advice=[] if state.status == STOPPED else list(result.advice),
         finished=finished,
+        tailoring=tailoring,
     )
 
 
@@ -1211,9 +1409,11 @@ def plan_week(maker: DayMaker, number: int, step: int, note: str) -> Week:
     return Week(number, days, step, note)
 
 
-def plan_focus(result: Result, maker: DayMaker, state: State, flags: frozenset[str]) -> list[Focus]:
+def plan_focus(
+    result: Result, maker: DayMaker, state: State, flags: frozenset[str], tailoring: Tailoring
+) -> list[Focus]:
     """The imbalances the routine is for, each said to be covered or not (by today's flags)."""
-    base = maker.routine_for(flags - {ACUTE_FLARE}, state.status == GENTLE)
+    base = maker.routine_for(flags - {ACUTE_FLARE}, state.status == GENTLE, tailoring.left_out)
     covered = {code for e in base.main for code in e.spec.targets}
     return [Focus(code, label, score, code in covered) for code, label, score in focus_of(result)]
 
@@ -1225,14 +1425,15 @@ def instructions(
     state: State,
     flags: frozenset[str],
     by_slug: dict[str, ExerciseSpec],
+    tailoring: Tailoring,
 ) -> list[ExerciseSpec]:
     """The exercises whose instructions the pages show: those still to come that the runner's
-    state today allows."""
+    state today allows (the clinic's additions with their recorded overrides)."""
     to_come = [day for week in weeks for day in week.days if day.date > today] + ([today_day] if today_day else [])
     used = {
         e.slug
         for day in to_come
         for e in day.warm_up + day.exercises
-        if allowed(by_slug[e.slug], flags) and (state.status == FULL or by_slug[e.slug].gentle)
+        if not unsafe_cautions(by_slug[e.slug], flags, tailoring) and (state.status == FULL or by_slug[e.slug].gentle)
     }
     return sorted((by_slug[s] for s in used), key=lambda e: e.name)

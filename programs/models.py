@@ -284,17 +284,72 @@ class Tick(models.Model):
         return f"Done {self.day:%Y-%m-%d}: {self.exercise}"
 
 
+class PlanAdjustment(models.Model):
+    """A clinician's change to a runner's plan, kept as it was made: who, when and what. The plan
+    follows them in order (`builder.tailoring_on`), each from its day on, so none is ever edited
+    or deleted: undoing one is another change (put back, take out, resume, a new note)."""
+
+    ACTION_WORDS = {
+        builder.Adjust.LEAVE_OUT: "Left out",
+        builder.Adjust.PUT_BACK: "Put back",
+        builder.Adjust.ADD: "Added",
+        builder.Adjust.DOSAGE: "Dosage",
+        builder.Adjust.PAUSE: "Paused the plan",
+        builder.Adjust.RESUME: "Resumed the plan",
+        builder.Adjust.NOTE: "Note to the runner",
+    }
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="adjustments")
+    day = models.DateField(help_text="The change holds from this day of the plan on.")
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150, help_text="Kept if the user account is deleted.")
+    action = models.CharField(max_length=10, choices=[(a.value, words) for a, words in ACTION_WORDS.items()])
+    exercise = models.SlugField(max_length=80, blank=True, help_text="The exercise's slug.")
+    exercise_name = models.CharField(max_length=80, blank=True, help_text="Kept if the exercise is deleted.")
+    # A dosage of the clinic's (empty: back to the plan's own): the fields the exercise has.
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An added exercise whose cautions match the runner's flags: which ones, and why it is safe.
+    overrides = models.JSONField(default=list, blank=True, help_text="Caution codes the reason covers.")
+    reason = models.TextField(blank=True, max_length=1000)
+    note = models.TextField(blank=True, max_length=500, help_text="Shown to the runner on their plan.")
+
+    class Meta:
+        verbose_name = "plan adjustment"
+        ordering = ["assessment", "at", "pk"]
+        indexes = [models.Index(fields=["assessment", "at", "id"], name="adjustment_by_assessment")]
+
+    def __str__(self):
+        return f"{self.username}: {self.get_action_display().lower()} {self.exercise_name} ({self.at:%Y-%m-%d})"
+
+    def as_spec(self) -> builder.AdjustmentSpec:
+        has_dosage = self.sets is not None or self.minutes is not None
+        return builder.AdjustmentSpec(
+            day=self.day,
+            action=self.action,
+            slug=self.exercise,
+            dosage=(self.sets, self.reps, self.hold_seconds, self.minutes) if has_dosage else None,
+            covers=tuple(self.overrides or ()),
+            note=self.note,
+        )
+
+
 def assessment_with_plan_stamp(token: str, today) -> Assessment | None:
     """The assessment with all its plan pages change with, read in one query: its check-ins
     (how many, the latest change), today's ticks (how many, the newest: a tick is never
-    changed, only added or deleted) and the exercise library (`library_version`).
+    changed, only added or deleted), the exercise library (`library_version`), and the clinic's
+    adjustments (the newest: never changed, only added) and name.
 
     Written in SQL: built with the ORM's annotations the same query took longer to compose
     (about 1.5 ms) than the cached page takes to serve. The stored answers and result are left
     out (deferred): a page served from the cache does not need them.
     """
     q = connection.ops.quote_name
-    check_ins, ticks, library = (q(m._meta.db_table) for m in (CheckIn, Tick, Exercise))
+    check_ins, ticks, library, adjustments = (q(m._meta.db_table) for m in (CheckIn, Tick, Exercise, PlanAdjustment))
+    clinics = q(Assessment._meta.get_field("clinic").related_model._meta.db_table)
     sql = f"""
         SELECT {Assessment.objects.light_columns("a")},
           (SELECT COUNT(*) FROM {check_ins} c WHERE c.assessment_id = a.id) AS check_in_count,
@@ -302,7 +357,9 @@ def assessment_with_plan_stamp(token: str, today) -> Assessment | None:
           (SELECT COUNT(*) FROM {ticks} t WHERE t.assessment_id = a.id AND t.day = %s) AS tick_count,
           (SELECT MAX(t.id) FROM {ticks} t WHERE t.assessment_id = a.id AND t.day = %s) AS tick_latest,
           (SELECT COUNT(*) FROM {library}) AS library_count,
-          (SELECT MAX(e.updated) FROM {library} e) AS library_latest
+          (SELECT MAX(e.updated) FROM {library} e) AS library_latest,
+          (SELECT MAX(p.id) FROM {adjustments} p WHERE p.assessment_id = a.id) AS adjustment_latest,
+          (SELECT k.name FROM {clinics} k WHERE k.id = a.clinic_id) AS clinic_name
         FROM {q(Assessment._meta.db_table)} a WHERE a.token = %s
     """  # noqa: S608 (table and column names from the models; the values are parameters)
     return next(iter(Assessment.objects.raw(sql, [today, today, token])), None)
@@ -321,10 +378,21 @@ def plan_inputs(assessment, check_ins) -> dict:
     }
 
 
+def tailoring_inputs(assessment) -> dict:
+    """The clinic's adjustments of the plan (oldest first) and the clinic's name, for the builder."""
+    name = getattr(assessment, "clinic_name", None)  # read with the plan stamp
+    if name is None:
+        name = assessment.clinic.name if assessment.clinic_id else ""
+    return {"adjustments": [a.as_spec() for a in assessment.adjustments.all()], "tailored_by": name}
+
+
 def program_for(assessment, check_ins, library, today=None):
-    """The assessment's programme as of today (or the day given)."""
+    """The assessment's programme as of today (or the day given), with the clinic's adjustments."""
     return builder.build_program(
-        library=library, today=today or timezone.localdate(), **plan_inputs(assessment, check_ins)
+        library=library,
+        today=today or timezone.localdate(),
+        **plan_inputs(assessment, check_ins),
+        **tailoring_inputs(assessment),
     )
 
 

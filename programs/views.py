@@ -94,7 +94,7 @@ class ProgramMixin(PrivateResultMixin):
         only built when it is not."""
         a = self.object
         parts = [a.token, self.today.isoformat(), a.check_in_count, str(a.check_in_latest).replace(" ", "T")]
-        parts.append(self.library_version)
+        parts += [self.library_version, a.adjustment_latest, a.clinic_name]
         if self.shows_ticks:
             parts += [a.tick_count, a.tick_latest]
         return ":".join(str(part) for part in parts)
