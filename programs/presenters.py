@@ -10,7 +10,7 @@ from django.utils import timezone
 from assessments.presenters import present_answers
 from assessments.scoring import EMERGENCY, ROUTINE, URGENT, maternity_first
 from programs import builder
-from programs.models import CAUTION_CHOICES, CheckIn, Exercise
+from programs.models import CAUTION_CHOICES, CheckIn, Exercise, PlanAdjustment
 
 EMERGENCY_RESULT = "emergency_result"
 MATERNITY_RESULT = "maternity_result"
@@ -68,6 +68,7 @@ DAY_WORDS = {
     builder.REST: "Rest day",
     builder.GENTLE_DAY: "Gentle movement",
     builder.STOPPED_DAY: "Stopped",
+    builder.PAUSED_DAY: "Paused",
 }
 # The same in a word, for the print's narrow day columns.
 DAY_SHORT_WORDS = {
@@ -76,6 +77,7 @@ DAY_SHORT_WORDS = {
     builder.REST: "Rest",
     builder.GENTLE_DAY: "Gentle",
     builder.STOPPED_DAY: "Stop",
+    builder.PAUSED_DAY: "Paused",
 }
 REGION_WORDS = dict(Exercise.Region.choices)
 EQUIPMENT_WORDS = dict(Exercise.Equipment.choices)
@@ -389,6 +391,7 @@ def present_today_page(
         day["reasons"] = [r for r in day["reasons"] if r not in program.reasons]
     return {
         **status,
+        "tailoring": present_tailoring(program, library),
         "today": day,
         "today_check_in": next((c for c in check_ins if c.day == program.as_of), None),
         "week": week,
@@ -437,6 +440,7 @@ def present_plan(assessment, program: builder.Program, library: list[builder.Exe
             )
     return {
         **status,
+        "tailoring": present_tailoring(program, library),
         "weeks": weeks,
         "easy_days_per_week": builder.WEEK_PATTERN.count(builder.EASY),
         "uncovered": [f for f in program.focus if not f.covered],
@@ -479,3 +483,57 @@ def my_data(assessment, check_ins: list[CheckIn], ticks: list) -> dict:
         ],
         "exercises_ticked_done": [{"day": t.day.isoformat(), "exercise": t.exercise} for t in ticks],
     }
+
+
+def dosage_words(a: PlanAdjustment) -> str:
+    """A dosage the clinic set, in the words the plan uses ("2 sets: 10 repetitions")."""
+    if a.minutes is not None and a.sets is None:
+        return f"{a.minutes} minutes"
+    amount = f"hold {a.hold_seconds} s" if a.hold_seconds else f"{a.reps} repetitions"
+    return f"{'1 set' if a.sets == 1 else f'{a.sets} sets'}: {amount}"
+
+
+def adjustment_words(a: PlanAdjustment) -> str:
+    """One change to the plan in a clinician's words (the log on the review and tailoring pages)."""
+    name = f"“{a.exercise_name or a.exercise}”"
+    action = builder.Adjust(a.action)
+    if action == builder.Adjust.ADD:
+        words = f"added {name}"
+        if a.overrides:
+            cautions = "; ".join(CAUTION_TEXT.get(code, code).lower() for code in a.overrides)
+            words += f" despite its caution ({cautions}), because: {a.reason}"
+        elif a.reason:
+            words += f" ({a.reason})"
+        return words
+    if action == builder.Adjust.DOSAGE:
+        if a.sets is None and a.minutes is None:
+            return f"dosage of {name} back to the plan's own"
+        return f"dosage of {name} set to {dosage_words(a)}, every week"
+    if action == builder.Adjust.NOTE:
+        return f"note to the runner: “{a.note}”" if a.note else "note to the runner removed"
+    words = {
+        builder.Adjust.LEAVE_OUT: f"left out {name}",
+        builder.Adjust.PUT_BACK: f"put {name} back",
+        builder.Adjust.PAUSE: "paused the plan",
+        builder.Adjust.RESUME: "resumed the plan",
+    }[action]
+    return words + (f" ({a.reason})" if a.reason else "")
+
+
+def present_tailoring(program: builder.Program, library: list[builder.ExerciseSpec]) -> dict | None:
+    """What the runner sees of the clinic's adjustments: who, since when, the note, and what changed
+    in their own words; None when the clinic changed nothing (or the plan is stopped)."""
+    t = program.tailoring
+    if not t.adjusted or program.status == builder.STOPPED:
+        return None
+    names = {e.slug: e.name for e in library}
+    changes = []
+    if t.paused:
+        changes.append("Your plan is paused: no routine until your clinic starts it again.")
+    if added := [names[s] for s in t.added if s in names]:
+        changes.append(f"Added: {', '.join(added)}.")
+    if left_out := sorted(names[s] for s in t.left_out if s in names):
+        changes.append(f"Left out: {', '.join(left_out)}.")
+    if dosed := [names[s] for s in t.dosages if s in names]:
+        changes.append(f"Dosage set by your clinic, the same each week: {', '.join(dosed)}.")
+    return {"by": t.by or "your clinic", "since": t.since, "note": t.note, "changes": changes, "paused": t.paused}

@@ -13,11 +13,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.db.models.constants import LOOKUP_SEP
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,7 +33,7 @@ from clinics.permissions import clinic_ids
 from programs.models import IMBALANCE_CHOICES, CheckIn, Exercise, ExerciseChange
 from review import exports, fhir, jobs
 from review.filters import ClinicFilter, FlagFilter, TriageFilter
-from review.forms import ExerciseAdminForm, ReviewForm
+from review.forms import ExerciseAdminForm, ReviewForm, TailorForm
 from review.models import ExportJob
 from review.paginators import CappedCountAdmin, SteadyOrderChangeList
 from review.presenters import (
@@ -43,6 +46,7 @@ from review.presenters import (
     triage_words,
 )
 from review.scoping import ClinicScopedAdmin
+from review.tailoring import TailorPlan, caution_words, save_adjustment
 
 
 class ReviewQueue(SteadyOrderChangeList):
@@ -177,6 +181,52 @@ class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # assessments come from runners only
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_tailor"
+        tailor = path("<path:object_id>/tailor/", self.admin_site.admin_view(self.tailor_view), name=name)
+        return [tailor, *super().get_urls()]
+
+    def tailor_view(self, request, object_id):
+        """Tailor a runner's plan (review.tailoring): a clinician of the runner's clinic, or a
+        superuser; one change per form sent, each recorded. A refused change keeps what was typed."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such assessment among yours.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        plan = TailorPlan(obj)
+        form = TailorForm(request.POST if request.method == "POST" else None, plan=plan)
+        if form.is_bound and form.is_valid():
+            _, said = save_adjustment(plan, request.user, form.cleaned_data)
+            self.message_user(request, said, messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        if not form.is_bound:
+            AccessRecord.record(request.user, AccessRecord.Action.OPENED, obj)
+        sent = {}
+        if form.is_bound and form.data.get("action") == "dosage":
+            sent = {
+                form.data.get("exercise"): {
+                    k: form.data.get(k, "") for k in ("sets", "reps", "hold_seconds", "minutes")
+                }
+            }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"Tailor the plan: {obj.nickname or '(no nickname)'} · {obj.reference}",
+            "plan": plan,
+            "program": plan.program if not plan.refusal else None,
+            "rows": plan.rows(sent) if not plan.refusal else [],
+            "addable": plan.addable() if not plan.refusal else [],
+            "history": plan.history(),
+            "form": form,
+            "errors": [error for errors in form.errors.values() for error in errors] if form.is_bound else [],
+            "flags": caution_words(plan.program.flags) if not plan.refusal else "",
+        }
+        return TemplateResponse(
+            request, "admin/assessments/assessment/tailor.html", context, status=400 if form.is_bound else 200
+        )
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "Assessments to review", **(extra_context or {})})

@@ -1,4 +1,4 @@
-"""The admin's forms: a clinician's review, and an exercise of the library."""
+"""The admin's forms: a clinician's review, an exercise of the library, a change to a runner's plan."""
 
 import hashlib
 
@@ -6,7 +6,9 @@ from django import forms
 
 from assessments.models import Assessment
 from assessments.scoring import CAUTION_WORDS
+from programs import builder
 from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, Exercise
+from review.tailoring import RESET_DOSAGE
 
 
 class ReviewForm(forms.ModelForm):
@@ -113,3 +115,89 @@ class ExerciseAdminForm(forms.ModelForm):
         if "none" in equipment and len(equipment) > 1:
             raise forms.ValidationError("'No equipment' cannot go with other equipment.")
         return equipment or ["none"]
+
+
+class TailorForm(forms.Form):
+    """One change to a runner's plan, from one of the tailoring page's small forms (the button
+    pressed says which). Checked against the plan as it is now (`review.tailoring.TailorPlan`)."""
+
+    action = forms.ChoiceField(choices=[(a.value, a.value) for a in builder.Adjust] + [(RESET_DOSAGE, RESET_DOSAGE)])
+    exercise = forms.CharField(required=False, max_length=80, label="Exercise")
+    sets = forms.IntegerField(required=False, min_value=0, max_value=1000)
+    reps = forms.IntegerField(required=False, min_value=0, max_value=1000, label="Repetitions")
+    hold_seconds = forms.IntegerField(required=False, min_value=0, max_value=1000, label="Hold (seconds)")
+    minutes = forms.IntegerField(required=False, min_value=0, max_value=1000)
+    reason = forms.CharField(required=False, max_length=1000, label="Why")
+    note = forms.CharField(required=False, max_length=500, label="Note to the runner")
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.plan.refusal:
+            raise forms.ValidationError(self.plan.refusal)
+        if not self.errors:
+            cleaned["reason"] = cleaned.get("reason", "").strip()
+            getattr(self, f"check_{cleaned['action']}")(cleaned)
+        return cleaned
+
+    def chosen_exercise(self, cleaned, in_plan: bool | None = None) -> builder.ExerciseSpec:
+        """The exercise the change is about; `in_plan`: it must be in the plan (True) or not (False)."""
+        e = self.plan.by_slug.get(cleaned.get("exercise") or "")
+        if e is None:
+            raise forms.ValidationError({"exercise": "Choose an exercise of the library."})
+        if in_plan is True and e.slug not in self.plan.in_plan:
+            raise forms.ValidationError({"exercise": f"“{e.name}” is not in the plan."})
+        if in_plan is False and e.slug in self.plan.in_plan:
+            raise forms.ValidationError({"exercise": f"“{e.name}” is in the plan already."})
+        return e
+
+    def check_leave_out(self, cleaned) -> None:
+        self.chosen_exercise(cleaned, in_plan=True)
+
+    def check_put_back(self, cleaned) -> None:
+        e = self.chosen_exercise(cleaned)
+        if e.slug not in self.plan.tailoring.left_out:
+            raise forms.ValidationError({"exercise": f"“{e.name}” was not left out."})
+
+    def check_dosage(self, cleaned) -> None:
+        e = self.chosen_exercise(cleaned, in_plan=True)
+        values = [cleaned.get(name) for name in ("sets", "reps", "hold_seconds", "minutes")]
+        if errors := builder.clinic_dosage_errors(e, *values):
+            raise forms.ValidationError(errors)
+
+    def check_reset_dosage(self, cleaned) -> None:
+        e = self.chosen_exercise(cleaned, in_plan=True)
+        if e.slug not in self.plan.tailoring.dosages:
+            raise forms.ValidationError({"exercise": f"“{e.name}” already has the plan's own dosage."})
+
+    def check_pause(self, cleaned) -> None:
+        if self.plan.tailoring.paused:
+            raise forms.ValidationError("The plan is paused already.")
+
+    def check_resume(self, cleaned) -> None:
+        if not self.plan.tailoring.paused:
+            raise forms.ValidationError("The plan is not paused.")
+
+    def check_note(self, cleaned) -> None:
+        cleaned["note"] = cleaned.get("note", "").strip()
+        if cleaned["note"] == self.plan.tailoring.note:
+            raise forms.ValidationError({"note": "This is the note the runner sees already."})
+
+    def check_add(self, cleaned) -> None:
+        """An exercise whose cautions match the runner's flags today goes in only with the
+        clinician's reason, which then covers those cautions (never later ones: a flare-up to come
+        still keeps it out)."""
+        e = self.chosen_exercise(cleaned, in_plan=False)
+        unsafe = builder.unsafe_cautions(e, self.plan.program.flags)
+        if unsafe and not cleaned["reason"]:
+            words = "; ".join(CAUTION_WORDS.get(code, code) for code in sorted(unsafe))
+            raise forms.ValidationError(
+                {
+                    "reason": f"“{e.name}” has a caution that matches this runner ({words}), so the plan leaves it "
+                    "out. Say why it is safe for them to add it anyway, or choose another exercise."
+                }
+            )
+        cleaned["overrides"] = sorted(unsafe)

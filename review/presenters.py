@@ -7,7 +7,7 @@ from assessments.presenters import present_result
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
 from programs import builder
 from programs.models import library_specs, library_version, plan_inputs, program_for
-from programs.presenters import CAUTION_TEXT, DAY_WORDS, DONE_WORDS, pain_chart
+from programs.presenters import CAUTION_TEXT, DAY_WORDS, DONE_WORDS, adjustment_words, pain_chart, present_tailoring
 
 # The badge says the tier in words; the colour (and a symbol) only repeat it.
 BADGES = {
@@ -42,6 +42,7 @@ PLAN_TODAY_WORDS = {
     "stopped": "Stopped",
     "rest": "Rest day",
     "rest_gentle": "Rest day (gentle plan)",
+    "paused": "Paused by the clinic",
     builder.GENTLE: "Gentle only",
     builder.FULL: "Full plan",
 }
@@ -49,9 +50,12 @@ CHANGE_WORDS = {builder.BETTER: "better", builder.WORSE: "worse"}
 
 
 def plan_today(assessment, today) -> str:
-    """ "stopped", "rest", "gentle" or "full": the plan on `today` as the assessment keeps it."""
+    """ "stopped", "paused", "rest", "gentle" or "full": the plan on `today` as the assessment keeps it
+    (a warning sign stops it whatever the clinic did)."""
     if assessment.plan_status == builder.STOPPED:
         return "stopped"
+    if assessment.plan_paused:
+        return "paused"
     if assessment.rest_until is not None and assessment.rest_until >= today:
         return "rest_gentle" if assessment.plan_status == builder.GENTLE else "rest"
     return assessment.plan_status
@@ -164,6 +168,14 @@ def present_review(assessment) -> dict:
     ]
     return {
         "now": present_now(assessment, program, check_ins, alerts),
+        "tailoring": {
+            "in_force": present_tailoring(program, library),
+            "may_tailor": assessment.clinic_id is not None and result.tier != EMERGENCY,
+            "history": [
+                {"at": a.at, "who": a.username, "what": adjustment_words(a)}
+                for a in reversed(assessment.adjustments.all())
+            ],
+        },
         # New warning signs at check-ins: each one stopped the runner's plan.
         "check_in_alerts": alerts,
         "result": present_result(assessment),

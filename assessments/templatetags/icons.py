@@ -37,9 +37,12 @@ ICONS = {
     "plan": '<path d="M9 6h11M9 12h11M9 18h11M4 6h.01M4 12h.01M4 18h.01"/>',
     "home": '<path d="M3 11l9-8 9 8"/><path d="M5 10v10h14V10"/>',
     "chart": '<path d="M3 3v18h18"/><path d="M7 15l4-4 3 3 5-6"/>',
+    "pause": '<circle cx="12" cy="12" r="10"/><path d="M10 8v8M14 8v8"/>',
 }
 # The icon of each kind of plan day (builder.DayKind values).
-DAY_ICONS = {"training": "routine", "easy": "easy", "rest": "rest", "gentle_day": "gentle", "stopped_day": "emergency"}
+DAY_ICONS = {"training": "routine", "easy": "easy", "rest": "rest", "gentle_day": "gentle", "stopped_day": "emergency",
+    "paused_day": "pause",
+}
 
 
 @register.simple_tag

@@ -1,0 +1,190 @@
+"""A clinician tailors a runner's plan (the review page's "Tailor the plan"): what the page
+shows, and each change saved as a PlanAdjustment, the plan's log. The builder applies them
+within its safety rules (programs.builder: `tailoring_on`, `DayMaker.added`)."""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.scoring import CAUTION_WORDS, EMERGENCY
+from programs import builder
+from programs.models import PlanAdjustment, library_specs, library_version, program_for
+from programs.presenters import KIND_WORDS, adjustment_words
+
+RESET_DOSAGE = "reset_dosage"  # the form's action for "back to the plan's dosage" (a DOSAGE without one)
+
+
+def caution_words(codes) -> str:
+    return "; ".join(CAUTION_WORDS.get(code, code) for code in sorted(codes))
+
+
+@dataclass
+class TailorPlan:
+    """One runner's plan as the tailoring page works on it: today's plan with the clinic's
+    adjustments, the exercises this runner's plan may use (the shared library and the clinic's own)."""
+
+    assessment: Assessment
+
+    @cached_property
+    def library(self) -> list[builder.ExerciseSpec]:
+        return library_specs(library_version(), self.assessment.clinic_id)
+
+    @cached_property
+    def by_slug(self) -> dict[str, builder.ExerciseSpec]:
+        return {e.slug: e for e in self.library}
+
+    @cached_property
+    def adjustments(self) -> list[PlanAdjustment]:
+        return list(self.assessment.adjustments.all())
+
+    @cached_property
+    def program(self) -> builder.Program:
+        return program_for(self.assessment, list(self.assessment.check_ins.all()), self.library)
+
+    @property
+    def tailoring(self) -> builder.Tailoring:
+        return self.program.tailoring
+
+    @property
+    def refusal(self) -> str:
+        """Why this plan cannot be tailored ("" when it can)."""
+        if self.assessment.triage == EMERGENCY:
+            return "There is no plan to tailor: the result was an emergency."
+        if self.assessment.clinic_id is None:
+            return (
+                "The runner started from the home page, not from a clinic's invite link: no clinic tailors their plan."
+            )
+        return ""
+
+    @cached_property
+    def in_plan(self) -> list[str]:
+        """The exercises of the plan from today on, as built (the builder's and the clinic's)."""
+        days = [d for d in self.program.days if d.date >= self.program.as_of] or self.program.days
+        if self.program.today and self.program.today not in days:
+            days.append(self.program.today)
+        slugs = dict.fromkeys(e.slug for d in days for e in d.warm_up + d.exercises)
+        slugs.update(dict.fromkeys(self.tailoring.added))
+        return [s for s in slugs if s in self.by_slug]
+
+    def dosage_now(self, slug: str) -> str:
+        """The exercise's dosage today, or on its next day in the plan."""
+        for day in [self.program.today, *(d for d in self.program.days if d.date > self.program.as_of)]:
+            for e in (day.warm_up + day.exercises) if day else ():
+                if e.slug == slug:
+                    return e.dosage_text
+        values = self.tailoring.dosages.get(slug)
+        if values:
+            return builder.clinic_dosage(self.by_slug[slug], values).text
+        return "not on a day of the plan from today"
+
+    def clinic_values(self, slug: str) -> dict:
+        values = self.tailoring.dosages.get(slug) or ()
+        return {
+            k: v for k, v in zip(("sets", "reps", "hold_seconds", "minutes"), values, strict=False) if v is not None
+        }
+
+    def rows(self, sent: dict | None = None) -> list[dict]:
+        """Each exercise of the plan, then those left out: what it is, its dosage, what the clinic
+        changed. `sent`: dosage values just sent and refused, by slug, shown again."""
+        t = self.tailoring
+        rows = []
+        for slug in [*self.in_plan, *sorted(t.left_out - set(self.in_plan))]:
+            e = self.by_slug.get(slug)
+            if e is None:
+                continue
+            left_out = slug in t.left_out
+            waits = []
+            if slug in t.added:
+                if unsafe := builder.unsafe_cautions(e, self.program.flags, t):
+                    waits.append(f"left out while the runner has: {caution_words(unsafe)}")
+                if self.program.status == builder.GENTLE and not e.gentle:
+                    waits.append("waits while the plan is gentle only (not a gentle exercise)")
+            rows.append(
+                {
+                    "slug": slug,
+                    "name": e.name,
+                    "kind": KIND_WORDS.get(e.kind, e.kind),
+                    "left_out": left_out,
+                    "added": slug in t.added,
+                    "override": caution_words(t.covers.get(slug, ())) if slug in t.added else "",
+                    "dosage": "" if left_out else self.dosage_now(slug),
+                    "clinic_dosage": slug in t.dosages,
+                    "waits": waits,
+                    "fields": dosage_fields(e, (sent or {}).get(slug) or self.clinic_values(slug)),
+                }
+            )
+        return rows
+
+    def addable(self) -> list[dict]:
+        """The exercises the clinician may add: not in the plan, the clinic's own first; each says
+        whether it needs a reason (a caution matching the runner's flags today)."""
+        t = self.tailoring
+        taken = set(self.in_plan) | set(t.added)
+        options = []
+        for e in sorted(self.library, key=lambda e: e.name):
+            if e.slug in taken:
+                continue
+            unsafe = builder.unsafe_cautions(e, self.program.flags)
+            label = f"{e.name} ({KIND_WORDS.get(e.kind, e.kind).lower()})"
+            if unsafe:
+                label += f": needs a reason (caution: {caution_words(unsafe)})"
+            options.append({"slug": e.slug, "label": label, "unsafe": bool(unsafe)})
+        return options
+
+    def history(self) -> list[dict]:
+        return [
+            {"at": a.at, "who": a.username, "what": adjustment_words(a), "day": a.day}
+            for a in reversed(self.adjustments)
+        ]
+
+
+def dosage_fields(e: builder.ExerciseSpec, values: dict) -> list[dict]:
+    """The dosage fields a clinician sets for an exercise (its own form), with the library's limits
+    and the values to show (the clinic's dosage, or what was just sent)."""
+    limits = builder.DOSAGE_LIMITS[e.kind]
+    if e.kind == builder.ACTIVITY:
+        names = [("minutes", "Minutes")]
+    else:
+        names = [("sets", "Sets")]
+        if e.reps is not None:
+            names.append(("reps", "Repetitions"))
+        if e.hold_seconds is not None:
+            names.append(("hold_seconds", "Hold (seconds)"))
+    return [
+        {"name": name, "label": label, "min": limits[name][0], "max": limits[name][1], "value": values.get(name, "")}
+        for name, label in names
+    ]
+
+
+def save_adjustment(plan: TailorPlan, user, cleaned: dict) -> tuple[PlanAdjustment, str]:
+    """Record one change (the form's cleaned data) and what to tell the clinician."""
+    action = cleaned["action"]
+    e = plan.by_slug.get(cleaned.get("exercise") or "")
+    adjustment = PlanAdjustment(
+        assessment=plan.assessment,
+        day=timezone.localdate(),
+        user=user,
+        username=user.get_username(),
+        action=builder.Adjust.DOSAGE if action == RESET_DOSAGE else action,
+        exercise=e.slug if e else "",
+        exercise_name=e.name if e else "",
+        reason=cleaned.get("reason", ""),
+        overrides=sorted(cleaned.get("overrides", ())),
+        note=cleaned.get("note", "") if action == builder.Adjust.NOTE else "",
+    )
+    if action == builder.Adjust.DOSAGE:
+        for name in ("sets", "reps", "hold_seconds", "minutes"):
+            setattr(adjustment, name, cleaned.get(name))
+        if e.kind == builder.ACTIVITY:
+            adjustment.sets = None
+    with transaction.atomic():
+        adjustment.save()
+        if action in (builder.Adjust.PAUSE, builder.Adjust.RESUME):
+            Assessment.objects.filter(pk=plan.assessment.pk).update(plan_paused=action == builder.Adjust.PAUSE)
+    said = f"Saved: {adjustment_words(adjustment)}."
+    if action == builder.Adjust.ADD and plan.program.status == builder.GENTLE and not e.gentle:
+        said += " While the plan is gentle only, it waits: it is not a gentle exercise."
+    return adjustment, said

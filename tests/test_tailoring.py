@@ -1,0 +1,334 @@
+"""A clinician tailors a runner's plan from the review page, and the runner sees it: leave out,
+add (a cautioned exercise only with a reason), dosage within the library's limits, pause, a note.
+Every change is on record; the builder's safety rules still hold; other clinics cannot."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment
+from clinics.models import Clinic
+from clinics.permissions import ensure_clinicians_group
+from programs import builder
+from programs.models import Exercise, PlanAdjustment, library_specs, program_for
+from tests.personas import check_in_data, runner_with, stored_assessment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def library(db):
+    call_command("load_exercises", stdout=io.StringIO())
+
+
+@pytest.fixture
+def clinic():
+    return Clinic.objects.create(name="Riverside Physio")
+
+
+def clinician_of(clinic, name="dana"):
+    user = User.objects.create_user(name, password="a-long-passphrase-x", is_staff=True)
+    user.groups.add(ensure_clinicians_group())
+    clinic.clinicians.add(user)
+    return user
+
+
+@pytest.fixture
+def dana(client, clinic):
+    user = clinician_of(clinic)
+    client.force_login(user)
+    return user
+
+
+def runner(clinic, **answers):
+    return stored_assessment(runner_with(**answers), clinic=clinic)
+
+
+def tailor_url(assessment):
+    return reverse("admin:assessments_assessment_tailor", args=[assessment.pk])
+
+
+def plan_of(assessment):
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    return program_for(assessment, list(assessment.check_ins.all()), library_specs(None, assessment.clinic_id))
+
+
+def slugs_today(program) -> list[str]:
+    return [e.slug for e in program.today.warm_up + program.today.exercises]
+
+
+def routine_slugs(program) -> set[str]:
+    """The exercises of every day of the plan."""
+    return {e.slug for d in program.days for e in d.warm_up + d.exercises}
+
+
+def tailor(client, assessment, **data):
+    return client.post(tailor_url(assessment), data)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+# --- who may -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who, status", [("clinician", 200), ("superuser", 200), ("other clinic", 404), ("runner", 302)]
+)
+def test_only_the_runners_clinic_and_superusers_open_the_tailoring_page(client, clinic, who, status):
+    sam = runner(clinic)
+    if who == "clinician":
+        client.force_login(clinician_of(clinic))
+    elif who == "superuser":
+        client.force_login(User.objects.create_superuser("root", password="a-long-passphrase-x"))
+    elif who == "other clinic":
+        client.force_login(clinician_of(Clinic.objects.create(name="Hilltop"), "eli"))
+    response = client.get(tailor_url(sam))
+    assert response.status_code == status
+    if who == "other clinic":  # nor change anything by posting
+        assert tailor(client, sam, action="pause").status_code == 404
+        assert not PlanAdjustment.objects.exists()
+
+
+def test_a_runner_without_a_clinic_or_with_an_emergency_has_no_plan_to_tailor(client):
+    client.force_login(User.objects.create_superuser("root", password="a-long-passphrase-x"))
+    for assessment, words in (
+        (stored_assessment(runner_with(nickname="Solo")), "home page"),
+        (runner(Clinic.objects.create(name="C"), saddle_numbness=True, nickname="Em"), "emergency"),
+    ):
+        page = client.get(tailor_url(assessment)).content.decode()
+        assert words in page and "Add to the plan" not in page
+        response = tailor(client, assessment, action="pause")
+        assert response.status_code == 400 and words in response.content.decode()
+    assert not PlanAdjustment.objects.exists()
+
+
+# --- each change -----------------------------------------------------------------------------------
+
+
+def test_leaving_an_exercise_out_takes_it_off_every_day_and_the_plan_chooses_another(client, dana, clinic):
+    sam = runner(clinic)
+    before = plan_of(sam)
+    gone = before.today.exercises[0]
+    response = tailor(client, sam, action="leave_out", exercise=gone.slug)
+    assert response.status_code == 302
+    after = plan_of(sam)
+    assert gone.slug not in routine_slugs(after)
+    assert len(after.today.exercises) >= builder.MIN_EXERCISES
+    adjustment = PlanAdjustment.objects.get()
+    assert (adjustment.username, adjustment.action, adjustment.exercise) == ("dana", "leave_out", gone.slug)
+    # ...and back again: the builder's own choice.
+    tailor(client, sam, action="put_back", exercise=gone.slug)
+    assert slugs_today(plan_of(sam)) == slugs_today(before)
+
+
+def test_an_exercise_is_added_to_the_routine_and_says_who_added_it(client, dana, clinic):
+    sam = runner(clinic)
+    assert "doorway-chest-stretch" not in routine_slugs(plan_of(sam))
+    tailor(client, sam, action="add", exercise="doorway-chest-stretch")
+    today = plan_of(sam).today
+    added = next(e for e in today.exercises if e.slug == "doorway-chest-stretch")
+    assert added.why == ["added by Riverside Physio"]
+    # Taking out an added exercise removes it.
+    tailor(client, sam, action="leave_out", exercise="doorway-chest-stretch")
+    assert "doorway-chest-stretch" not in routine_slugs(plan_of(sam))
+
+
+def test_an_exercise_whose_caution_matches_the_runner_is_refused_without_a_reason(client, dana, clinic):
+    kim = runner(clinic, pain_areas=["lower_back_centre", "knee"], nickname="Kim")
+    assert "knee_pain" in plan_of(kim).flags
+    response = tailor(client, kim, action="add", exercise="bird-dog", reason="  ")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Nothing was changed" in page and "has a caution that matches this runner" in page
+    assert not PlanAdjustment.objects.exists()
+    assert "bird-dog" not in routine_slugs(plan_of(kim))
+
+
+def test_with_a_recorded_reason_the_cautioned_exercise_goes_in_and_the_override_is_on_record(client, dana, clinic):
+    kim = runner(clinic, pain_areas=["lower_back_centre", "knee"], nickname="Kim")
+    reason = "Kneels on a cushion; knee pain is patellofemoral and kneeling does not provoke it."
+    assert tailor(client, kim, action="add", exercise="bird-dog", reason=reason).status_code == 302
+    assert "bird-dog" in slugs_today(plan_of(kim))
+    adjustment = PlanAdjustment.objects.get()
+    assert adjustment.overrides == ["knee_pain"] and adjustment.reason == reason
+    review = client.get(reverse("admin:assessments_assessment_change", args=[kim.pk])).content.decode()
+    assert "added “Bird-dog” despite its caution" in review and "dana" in review
+
+
+def test_a_flare_up_after_the_override_still_keeps_an_uncovered_caution_out(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="add", exercise="side-plank")  # cautioned for a flare-up only
+    assert "side-plank" in slugs_today(plan_of(sam))
+    client.logout()
+    client.post(reverse("programs:check_in", args=[sam.token]), check_in_data(pain_now="8"))
+    assert "side-plank" not in slugs_today(plan_of(sam))
+
+
+def test_a_new_warning_sign_stops_a_tailored_plan(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="add", exercise="doorway-chest-stretch")
+    tailor(client, sam, action="note", note="Keep going, see you Friday.")
+    client.logout()
+    client.post(
+        reverse("programs:check_in", args=[sam.token]),
+        check_in_data(warning_signs=["bladder_bowel"], no_warning_signs=None),
+    )
+    program = plan_of(sam)
+    assert program.status == builder.STOPPED and program.today.exercises == []
+    page = client.get(reverse("programs:program", args=[sam.token])).content.decode()
+    assert "Adjusted by" not in page and "get medical help" in page
+
+
+@pytest.mark.parametrize(
+    "exercise, data, error",
+    [
+        ("glute-bridge", {"sets": "9", "reps": "10"}, "must be from 1 to 5"),
+        ("glute-bridge", {"sets": "2", "reps": "60"}, "must be from 5 to 20"),
+        ("glute-bridge", {"sets": "2"}, "Give the repetitions"),
+        ("glute-bridge", {"sets": "2", "reps": "10", "hold_seconds": "20"}, "has no hold time"),
+        ("easy-walk", {"minutes": "90"}, "must be from 5 to 60"),
+        ("glute-bridge", {"sets": "two", "reps": "10"}, "Enter a whole number"),
+    ],
+)
+def test_a_dosage_outside_the_librarys_limits_is_refused_and_kept_in_the_form(
+    client, dana, clinic, exercise, data, error
+):
+    sam = runner(clinic)
+    tailor(client, sam, action="add", exercise=exercise) if exercise not in routine_slugs(plan_of(sam)) else None
+    count = PlanAdjustment.objects.count()
+    response = tailor(client, sam, action="dosage", exercise=exercise, **data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert error in page
+    assert f'value="{next(iter(data.values()))}"' in page  # what was typed is still there
+    assert PlanAdjustment.objects.count() == count
+
+
+def test_a_dosage_of_the_clinic_holds_every_week_and_can_be_undone(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="add", exercise="glute-bridge") if "glute-bridge" not in routine_slugs(
+        plan_of(sam)
+    ) else None
+    assert tailor(client, sam, action="dosage", exercise="glute-bridge", sets="3", reps="12").status_code == 302
+    dosages = {e.dosage_text for d in plan_of(sam).days for e in d.exercises if e.slug == "glute-bridge"}
+    assert dosages == {"3 sets: 12 repetitions, rest 30 s between sets"} or all(
+        "3 sets: 12 repetitions" in t for t in dosages
+    )
+    tailor(client, sam, action="reset_dosage", exercise="glute-bridge")
+    assert not plan_of(sam).tailoring.dosages
+
+
+def test_pausing_shows_the_runner_a_paused_day_and_the_queue_says_so(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="pause", reason="Awaiting the scan")
+    assert plan_of(sam).today.kind == builder.PAUSED_DAY
+    queue = client.get(reverse("admin:assessments_assessment_changelist")).content.decode()
+    assert "Paused by the clinic" in queue
+    assert tailor(client, sam, action="pause").status_code == 400  # paused already
+    client.logout()
+    page = client.get(reverse("programs:program", args=[sam.token])).content.decode()
+    assert "Plan paused by Riverside Physio" in page and "Save my ticks" not in page
+    client.force_login(dana)
+    tailor(client, sam, action="resume")
+    assert plan_of(sam).today.kind != builder.PAUSED_DAY
+    assert not Assessment.objects.get(pk=sam.pk).plan_paused
+
+
+def test_the_runner_sees_adjusted_by_the_clinic_with_its_note_and_the_changes(client, dana, clinic):
+    sam = runner(clinic)
+    gone = plan_of(sam).today.exercises[0]
+    tailor(client, sam, action="leave_out", exercise=gone.slug)
+    tailor(client, sam, action="add", exercise="doorway-chest-stretch")
+    tailor(client, sam, action="note", note="Open the chest after long desk days.")
+    client.logout()
+    for name in ("programs:program", "programs:plan", "programs:print"):
+        page = client.get(reverse(name, args=[sam.token])).content.decode()
+        assert "Adjusted by Riverside Physio" in page, name
+        assert "Open the chest after long desk days." in page
+        assert f"Left out: {gone.name}." in page and "Added: Doorway chest stretch." in page
+
+
+def test_a_note_is_changed_or_removed_and_the_same_note_twice_is_refused(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="note", note="First note")
+    assert tailor(client, sam, action="note", note="First note").status_code == 400
+    tailor(client, sam, action="note", note="")
+    assert plan_of(sam).tailoring.note == ""
+    assert tailor(client, sam, action="note", note="x" * 501).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "explode"},
+        {"action": "leave_out", "exercise": "no-such-exercise"},
+        {"action": "put_back", "exercise": "bird-dog"},
+        {"action": "resume"},
+        {"action": "reset_dosage", "exercise": "easy-walk"},
+        {},
+    ],
+)
+def test_bad_requests_get_a_message_and_change_nothing(client, dana, clinic, data):
+    sam = runner(clinic)
+    response = tailor(client, sam, **data)
+    assert response.status_code == 400 and "Nothing was changed" in response.content.decode()
+    assert not PlanAdjustment.objects.exists()
+
+
+def test_a_clinics_own_exercise_can_be_added_for_its_runners_only(client, dana, clinic):
+    spec = Exercise.objects.get(slug="doorway-chest-stretch")
+    own = Exercise.objects.create(
+        slug="riverside-wall-slide", name="Riverside wall slide", kind="mobility", region="upper_back",
+        steps="Stand with your back to a wall.\nSlide your arms up.", sets=2, reps=8, minutes=3, clinic=clinic,
+        equipment=["wall"], targets=spec.targets,
+    )  # fmt: skip
+    sam = runner(clinic)
+    assert "Riverside wall slide" in client.get(tailor_url(sam)).content.decode()
+    tailor(client, sam, action="add", exercise=own.slug)
+    assert own.slug in slugs_today(plan_of(sam))
+    other = runner(Clinic.objects.create(name="Hilltop"), nickname="Other")
+    client.force_login(User.objects.create_superuser("root", password="a-long-passphrase-x"))
+    response = tailor(client, other, action="add", exercise=own.slug)
+    assert response.status_code == 400 and not other.adjustments.exists()
+
+
+def test_every_change_is_listed_on_the_review_page_with_who_and_when(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="pause")
+    tailor(client, sam, action="resume")
+    tailor(client, sam, action="note", note="Hello")
+    page = client.get(reverse("admin:assessments_assessment_change", args=[sam.pk])).content.decode()
+    assert "Every change to the plan (3)" in page
+    log = page[page.index("Every change to the plan") :]
+    assert log.index("note to the runner: “Hello”") < log.index("resumed the plan") < log.index("paused the plan")
+    assert f"{timezone.localtime():%-d %b %Y}" in page
+
+
+def test_adjustments_survive_check_ins(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="add", exercise="doorway-chest-stretch")
+    client.logout()
+    client.post(reverse("programs:check_in", args=[sam.token]), check_in_data(pain_now="2"))
+    assert "doorway-chest-stretch" in slugs_today(plan_of(sam))
+
+
+def test_the_tailoring_page_and_the_runners_plan_keep_to_a_query_budget(
+    client, dana, clinic, django_assert_max_num_queries
+):
+    sam = runner(clinic)
+    for slug in ("doorway-chest-stretch", "standing-side-stretch"):
+        tailor(client, sam, action="add", exercise=slug)
+    tailor(client, sam, action="note", note="Hello")
+    with django_assert_max_num_queries(14):
+        assert client.get(tailor_url(sam)).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert tailor(client, sam, action="pause").status_code == 302
+    client.logout()
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("programs:program", args=[sam.token])).status_code == 200
