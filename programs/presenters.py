@@ -449,14 +449,15 @@ def present_plan(assessment, program: builder.Program, library: list[builder.Exe
     }
 
 
-def my_data(assessment, check_ins: list[CheckIn], ticks: list) -> dict:
+def my_data(assessment, check_ins: list[CheckIn], ticks: list, adjustments: list[PlanAdjustment]) -> dict:
     """Everything the site stores about a runner, for them to download (the private token is
     their own link: it is in the file so that they know which result it is)."""
     answers = assessment.answers
     return {
         "about": (
             "Everything Runner's back check stores about you: your answers, the result worked out from them, "
-            "your check-ins and the exercises you ticked done. Delete it all from your result page."
+            "your check-ins, the exercises you ticked done and the changes your clinic made to your plan (the "
+            "clinic's own notes and reasons are its record, not in this file). Delete it all from your result page."
         ),
         "downloaded": timezone.now().isoformat(timespec="seconds"),
         "private_link": assessment.get_absolute_url(),
@@ -482,6 +483,9 @@ def my_data(assessment, check_ins: list[CheckIn], ticks: list) -> dict:
             for c in check_ins
         ],
         "exercises_ticked_done": [{"day": t.day.isoformat(), "exercise": t.exercise} for t in ticks],
+        "plan_changes_by_your_clinic": [
+            {"day": a.day.isoformat(), "change": adjustment_words(a, reasons=False)} for a in adjustments
+        ],
     }
 
 
@@ -493,12 +497,15 @@ def dosage_words(a: PlanAdjustment) -> str:
     return f"{'1 set' if a.sets == 1 else f'{a.sets} sets'}: {amount}"
 
 
-def adjustment_words(a: PlanAdjustment) -> str:
-    """One change to the plan in a clinician's words (the log on the review and tailoring pages)."""
+def adjustment_words(a: PlanAdjustment, reasons: bool = True) -> str:
+    """One change to the plan in words (the log on the review and tailoring pages); without the
+    clinician's reasons (`reasons=False`: the clinic's own record) for the runner's download."""
     name = f"“{a.exercise_name or a.exercise}”"
     action = builder.Adjust(a.action)
     if action == builder.Adjust.ADD:
         words = f"added {name}"
+        if not reasons:
+            return words
         if a.overrides:
             cautions = "; ".join(CAUTION_TEXT.get(code, code).lower() for code in a.overrides)
             words += f" despite its caution ({cautions}), because: {a.reason}"
@@ -517,7 +524,7 @@ def adjustment_words(a: PlanAdjustment) -> str:
         builder.Adjust.PAUSE: "paused the plan",
         builder.Adjust.RESUME: "resumed the plan",
     }[action]
-    return words + (f" ({a.reason})" if a.reason else "")
+    return words + (f" ({a.reason})" if a.reason and reasons else "")
 
 
 def present_tailoring(program: builder.Program, library: list[builder.ExerciseSpec]) -> dict | None:

@@ -182,7 +182,12 @@ class MyDataView(PrivateResultMixin, DetailView):
             data = questionnaire_response(assessment, request.build_absolute_uri("/"))
             name, kind = f"back-check-answers-fhir-{day:%Y-%m-%d}.json", "application/fhir+json"
         else:
-            data = my_data(assessment, list(assessment.check_ins.all()), list(assessment.ticks.all()))
+            data = my_data(
+                assessment,
+                list(assessment.check_ins.all()),
+                list(assessment.ticks.all()),
+                list(assessment.adjustments.all()),
+            )
             name, kind = f"back-check-my-data-{day:%Y-%m-%d}.json", "application/json"
         response = JsonResponse(data, content_type=f"{kind}; charset=utf-8", json_dumps_params={"indent": 1})
         response["Content-Disposition"] = f'attachment; filename="{name}"'

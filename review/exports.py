@@ -19,7 +19,7 @@ from assessments.answers import WARNING_SIGNS, describe
 from assessments.models import Assessment
 from assessments.scoring import CATALOGUE, CAUTION_WORDS
 from programs import builder
-from programs.models import CheckIn
+from programs.models import CheckIn, PlanAdjustment
 from review.chunks import in_chunks
 
 # The answers a clinician most often needs beside the scores (the rest are in the FHIR export).
@@ -80,6 +80,7 @@ HEADER = (
     + [f"Score: {imbalance.label}" for imbalance in CATALOGUE]
     + ["Caution flags", "Caution flag codes", "Triage reasons"]
     + ["Check-ins", "Latest check-in", "Pain at the latest check-in", "Pain change", "Plan now", "Plan now code"]
+    + ["Plan paused by the clinic", "Changes to the plan by the clinic"]
     + ["Reviewed", "Reviewed by", "Reviewed at", "Follow-up", "Clinician notes"]
 )
 
@@ -127,6 +128,7 @@ def row_of(assessment) -> list[str]:
         + [" | ".join(reason.text for reason in result.triage_reasons)]
         + [assessment.check_in_count, assessment.latest_check_in, latest, CHANGE_WORDS.get(change)]
         + [PLAN_WORDS[assessment.plan_status], assessment.plan_status]
+        + [assessment.plan_paused, assessment.adjustment_count]
         + [assessment.reviewed, assessment.reviewed_by, reviewed_at and reviewed_at.isoformat(timespec="seconds")]
         + [assessment.get_follow_up_display() if assessment.follow_up else "", assessment.clinician_notes]
     )
@@ -145,19 +147,16 @@ def csv_header() -> str:
     return "\ufeff" + csv.writer(_Echo()).writerow(HEADER)
 
 
+def count_of(model):
+    """How many rows of `model` each assessment has, as an annotation (a subquery, no join)."""
+    rows = model.objects.filter(assessment=OuterRef("pk")).order_by().values("assessment")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
 def csv_rows(queryset) -> Iterator[str]:
     """One line per assessment of the queryset, read from the database in chunks."""
     rows: Iterable = queryset.select_related("clinic", "reviewed_by").annotate(
-        check_in_count=Coalesce(
-            Subquery(
-                CheckIn.objects.filter(assessment=OuterRef("pk"))
-                .order_by()
-                .values("assessment")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        ),
+        check_in_count=count_of(CheckIn), adjustment_count=count_of(PlanAdjustment)
     )
     writer = csv.writer(_Echo())
     for assessment in in_chunks(rows, CHUNK):

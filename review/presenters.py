@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.db.models import prefetch_related_objects
+
 from assessments import questionnaire as qn
 from assessments.presenters import present_result
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
@@ -154,6 +156,7 @@ def present_review(assessment) -> dict:
     with its reasons, the plan as of today, and the check-ins with the pain chart."""
     result = assessment.scoring_result
     check_ins = list(assessment.check_ins.all())
+    prefetch_related_objects([assessment], "adjustments")  # read once: for the plan and for the page
     library = library_specs(library_version(), assessment.clinic_id)
     program = program_for(assessment, check_ins, library)
     today = program.today

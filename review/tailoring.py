@@ -69,22 +69,30 @@ class TailorPlan:
         slugs.update(dict.fromkeys(self.tailoring.added))
         return [s for s in slugs if s in self.by_slug]
 
-    def dosage_now(self, slug: str) -> str:
-        """The exercise's dosage today, or on its next day in the plan."""
+    def dosage_now(self, slug: str) -> builder.Dosage | None:
+        """The exercise's dosage today, or on its next day in the plan (None: on no day from today)."""
         for day in [self.program.today, *(d for d in self.program.days if d.date > self.program.as_of)]:
             for e in (day.warm_up + day.exercises) if day else ():
                 if e.slug == slug:
-                    return e.dosage_text
+                    return e.dosage
         values = self.tailoring.dosages.get(slug)
-        if values:
-            return builder.clinic_dosage(self.by_slug[slug], values).text
-        return "not on a day of the plan from today"
+        return builder.clinic_dosage(self.by_slug[slug], values) if values else None
 
-    def clinic_values(self, slug: str) -> dict:
-        values = self.tailoring.dosages.get(slug) or ()
-        return {
-            k: v for k, v in zip(("sets", "reps", "hold_seconds", "minutes"), values, strict=False) if v is not None
+    def dosage_values(self, slug: str) -> dict:
+        """What the dosage form starts from: the clinic's dosage, or the plan's own now."""
+        if values := self.tailoring.dosages.get(slug):
+            names = ("sets", "reps", "hold_seconds", "minutes")
+            return {k: v for k, v in zip(names, values, strict=True) if v is not None}
+        dosage = self.dosage_now(slug)
+        if dosage is None:
+            return {}
+        values = {
+            "sets": dosage.sets,
+            "reps": dosage.reps,
+            "hold_seconds": dosage.hold_seconds,
+            "minutes": dosage.minutes,
         }
+        return {k: v for k, v in values.items() if v is not None}
 
     def rows(self, sent: dict | None = None) -> list[dict]:
         """Each exercise of the plan, then those left out: what it is, its dosage, what the clinic
@@ -110,10 +118,13 @@ class TailorPlan:
                     "left_out": left_out,
                     "added": slug in t.added,
                     "override": caution_words(t.covers.get(slug, ())) if slug in t.added else "",
-                    "dosage": "" if left_out else self.dosage_now(slug),
+                    "dosage": ""
+                    if left_out
+                    else getattr(self.dosage_now(slug), "text", "on no day of the plan from today"),
                     "clinic_dosage": slug in t.dosages,
                     "waits": waits,
-                    "fields": dosage_fields(e, (sent or {}).get(slug) or self.clinic_values(slug)),
+                    "sent": slug in (sent or {}),
+                    "fields": dosage_fields(e, (sent or {}).get(slug) or self.dosage_values(slug)),
                 }
             )
         return rows

@@ -50,7 +50,11 @@ SITE_URLS = {
 # Per registered model: <app>_<model>_<suffix>.
 MODEL_URL_KINDS = ("changelist", "add", "change", "history", "delete")
 # Named URLs a model admin adds beyond the standard five: name -> kind.
-EXTRA_URLS = {"auth_user_password_change": "user_password", "review_exportjob_download": "export_download"}
+EXTRA_URLS = {
+    "auth_user_password_change": "user_password",
+    "review_exportjob_download": "export_download",
+    "assessments_assessment_tailor": "tailor",  # tailoring a runner's plan
+}
 # Unnamed patterns: the old-style object URL (redirects to "change") and the final catch-all.
 UNNAMED_URLS = {"<path:object_id>/": "object_redirect", "(?P<url>.*)$": "catch_all"}
 
@@ -290,6 +294,8 @@ def concrete_urls(w):
             urls.append((kind, model, reverse(f"admin:{pattern.name}", args=[w.clinician_b.pk])))
         elif kind == "export_download":
             urls.append((kind, model, reverse(f"admin:{pattern.name}", args=[w.job_b.pk])))
+        elif kind == "tailor":
+            urls.append((kind, model, reverse(f"admin:{pattern.name}", args=[w.b.pk])))
         elif kind == "app_list":
             for app_label in sorted({m._meta.app_label for m in admin.site._registry}):
                 urls.append((kind, app_label, reverse("admin:app_list", kwargs={"app_label": app_label})))
@@ -367,8 +373,10 @@ def test_every_enumerated_admin_url_requested_by_clinician_a_with_clinic_b_ids_s
             assert response.status_code == (200 if model in visible_apps else 404), url
         elif kind == "user_password":
             assert response.status_code == 403
-        elif kind == "export_download":
+        elif kind in ("export_download", "tailor"):
             assert response.status_code == 404
+            if kind == "tailor":  # nor may A change B's plan
+                assert client.post(url, {"action": "pause"}).status_code == 404
         elif kind == "catch_all":
             assert response.status_code == 404
         elif kind == "outcomes":

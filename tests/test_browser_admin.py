@@ -293,6 +293,7 @@ def clinician_pages(live_server, sam) -> dict[str, str]:
         "review queue": changelist,
         "review queue, filtered and searched": f"{changelist}?flag=see_professional&reviewed__exact=0&q=Uma",
         "one assessment": admin_url(live_server, "admin:assessments_assessment_change", sam.pk),
+        "tailor the plan": admin_url(live_server, "admin:assessments_assessment_tailor", sam.pk),
         "check-ins": admin_url(live_server, "admin:programs_checkin_changelist"),
         "one check-in": admin_url(live_server, "admin:programs_checkin_change", check_in.pk),
         "clinics": admin_url(live_server, "admin:clinics_clinic_changelist"),
@@ -495,3 +496,41 @@ def test_every_admin_page_has_the_content_security_policy_and_the_admin_still_wo
 
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
     assert not watched.problems, "console errors or failed requests:\n" + "\n".join(watched.problems)
+
+
+# --- 4. Tailoring a plan: the clinician changes it, the runner sees it -----------------------------
+
+
+def test_a_clinician_tailors_a_plan_and_the_runner_sees_it(reviewing, live_server, open_page, axe):
+    watched, sam = reviewing
+    page = watched.page
+    page.goto(admin_url(live_server, "admin:assessments_assessment_change", sam.pk))
+    page.get_by_role("link", name="Tailor the plan").click()
+    expect(page.get_by_role("heading", name="The plan's exercises")).to_be_visible()
+    first = page.locator(".tailor-row").first
+    left_out = first.locator(".tailor-name strong").inner_text()
+    first.get_by_role("button", name="Leave out").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"left out “{left_out}”")
+    page.get_by_label("Exercise", exact=True).select_option("doorway-chest-stretch")
+    page.get_by_role("button", name="Add to the plan").click()
+    expect(page.locator(".messagelist")).to_contain_text("added “Doorway chest stretch”")
+    row = page.locator(".tailor-row", has_text="Doorway chest stretch")
+    row.get_by_text("Change the dosage").click()
+    row.get_by_label("Sets (1 to 4)").fill("3")
+    row.get_by_role("button", name="Set this dosage").click()
+    expect(page.locator(".messagelist")).to_contain_text("set to 3 sets")
+    page.get_by_label(re.compile("^Shown at the top of their plan")).fill("Open the chest after long desk days.")
+    page.get_by_role("button", name="Save the note").click()
+    expect(page.locator(".tailor-section", has_text="Changes made (4)")).to_be_visible()
+    blocking, _ = axe_findings(axe, page)
+
+    runner = open_page(PHONE).page
+    runner.goto(live_server.url + reverse("programs:program", args=[sam.token]))
+    banner = runner.get_by_role("region", name=re.compile("^Adjusted by Riverside Physio"))
+    expect(banner).to_contain_text("Open the chest after long desk days.")
+    expect(banner).to_contain_text(f"Left out: {left_out}.")
+    expect(runner.get_by_text("added by Riverside Physio").first).to_be_attached()  # why, in today's list
+    runner.goto(live_server.url + reverse("programs:plan", args=[sam.token]))
+    expect(runner.locator("li", has_text=re.compile(r"^Doorway chest stretch: 3 sets: hold")).first).to_be_visible()
+    blocking += axe_findings(axe, runner)[0]
+    assert not blocking, "axe-core found serious or critical problems:\n" + "\n".join(blocking)

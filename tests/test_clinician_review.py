@@ -526,19 +526,21 @@ def test_the_csv_export_defuses_spreadsheet_formulas(browser, clinic):
     assert row["Clinician notes"] == "'+call"
 
 
-def test_the_fhir_export_is_a_bundle_of_the_questionnaire_and_the_responses(browser, clinic):
+def test_the_fhir_export_is_a_bundle_of_the_questionnaire_and_the_responses_with_their_plans(browser, clinic):
     import json
 
     first, second = assessment_of(clinic, nickname="F1"), assessment_of(clinic, nickname="F2")
     text, response = export(browser, "export_fhir", [first, second])
     bundle = json.loads(text)
     assert response["Content-Type"] == "application/fhir+json"
-    # the questionnaire of each version (the current one first), then the responses
+    # the questionnaire of each version (the current one first), then each response with its plan
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == [
         "Questionnaire",
         "Questionnaire",
         "QuestionnaireResponse",
+        "CarePlan",
         "QuestionnaireResponse",
+        "CarePlan",
     ]
     assert AccessRecord.objects.get(action="export_fhir").count == 2
 

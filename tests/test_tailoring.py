@@ -2,6 +2,7 @@
 add (a cautioned exercise only with a reason), dosage within the library's limits, pause, a note.
 Every change is on record; the builder's safety rules still hold; other clinics cannot."""
 
+import csv
 import io
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from fhir.resources.bundle import Bundle
 
 from assessments.models import Assessment
 from clinics.models import Clinic
@@ -332,3 +334,66 @@ def test_the_tailoring_page_and_the_runners_plan_keep_to_a_query_budget(
     client.logout()
     with django_assert_max_num_queries(6):
         assert client.get(reverse("programs:program", args=[sam.token])).status_code == 200
+
+
+# --- the exports show the clinic's adjustments ------------------------------------------------------
+
+
+def export(client, action, *assessments):
+    return client.post(
+        reverse("admin:assessments_assessment_changelist"),
+        {"action": action, "_selected_action": [a.pk for a in assessments]},
+    )
+
+
+def test_the_fhir_export_holds_each_plan_as_a_valid_care_plan_with_the_clinics_adjustments(client, dana, clinic):
+    kim = runner(clinic, pain_areas=["lower_back_centre", "knee"], nickname="Kim")
+    gone = plan_of(kim).today.exercises[0]
+    tailor(client, kim, action="leave_out", exercise=gone.slug)
+    tailor(client, kim, action="add", exercise="bird-dog", reason="Kneels on a cushion.")
+    assert tailor(client, kim, action="dosage", exercise="bird-dog", sets="2", hold_seconds="15").status_code == 302
+    tailor(client, kim, action="note", note="Little and often.")
+    tailor(client, kim, action="pause")
+    plain = runner(clinic, nickname="Plain")
+    emergency = runner(clinic, nickname="Em", saddle_numbness=True)
+    response = export(client, "export_fhir", kim, plain, emergency)
+    text = b"".join(response.streaming_content).decode()
+    bundle = Bundle.parse_raw(text)  # valid FHIR R4
+    plans = {e.resource.identifier[0].value: e.resource for e in bundle.entry if e.resource.resource_type == "CarePlan"}
+    assert set(plans) == {kim.reference, plain.reference}  # no plan after an emergency result
+    plan = plans[kim.reference]
+    assert plan.status == "on-hold" and plan.intent == "plan"
+    assert plan.note[0].text == "Note to the runner from Riverside Physio: Little and often."
+    activities = [a.detail for a in plan.activity]
+    assert [(d.code.text, d.status, bool(d.doNotPerform)) for d in activities] == [
+        (gone.name, "cancelled", True),
+        ("Bird-dog", "in-progress", False),
+        ("Bird-dog", "in-progress", False),
+    ]
+    assert "despite its caution (not with knee pain" in activities[1].description
+    assert "2 sets: hold 15 s" in activities[2].description
+    responses = {e.fullUrl for e in bundle.entry if e.resource.resource_type == "QuestionnaireResponse"}
+    assert plan.supportingInfo[0].reference in responses
+    assert plans[plain.reference].status == "active" and not plans[plain.reference].activity
+
+
+def test_the_csv_says_whether_the_clinic_paused_and_how_often_it_changed_the_plan(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="note", note="Hi")
+    tailor(client, sam, action="pause")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(export(client, "export_csv", sam).streaming_content).decode("utf-8-sig")))
+    )
+    assert rows[0]["Plan paused by the clinic"] == "yes"
+    assert rows[0]["Changes to the plan by the clinic"] == "2"
+
+
+def test_the_runners_download_lists_the_clinics_changes_without_its_reasons(client, dana, clinic):
+    kim = runner(clinic, pain_areas=["lower_back_centre", "knee"], nickname="Kim")
+    tailor(client, kim, action="add", exercise="bird-dog", reason="Private clinical reasoning.")
+    client.logout()
+    data = client.get(reverse("programs:my_data", kwargs={"token": kim.token})).json()
+    assert data["plan_changes_by_your_clinic"] == [
+        {"day": timezone.localdate().isoformat(), "change": "added “Bird-dog”"}
+    ]
+    assert "Private clinical reasoning" not in str(data)
