@@ -84,6 +84,8 @@ def test_demo_runners_cover_each_triage_and_days_into_the_plan_with_check_ins(cl
     jo_today = client.get(runners["Jo"]["today"]).content.decode()
     assert "Rest day" in jo_today
     assert 'href="tel:999"' in client.get(runners["Ema"]["result"]).content.decode()
+    priya_today = client.get(runners["Priya"]["today"]).content.decode()
+    assert "Adjusted by Demo clinic" in priya_today and "Added: Open book." in priya_today
     invite = client.get(summary["clinic"]["invite"])
     assert invite.status_code == 200
     assert "Demo clinic" in invite.content.decode()

@@ -13,7 +13,8 @@ What it makes (again on every run, so that the plan days count from today):
 - five runners of that clinic, told apart by their nicknames:
   Sam, self-care, day 10 of the plan, a check-in most days and two exercises ticked today;
   Jo, self-care, day 6, whose pain rose to 7 at today's check-in (a rest day);
-  Priya, see a professional (pain for more than 12 weeks), day 3;
+  Priya, see a professional (pain for more than 12 weeks), day 3, her plan tailored by the clinic
+  (a gentle exercise added, a note to her);
   Uma, see a professional soon (pain at night that nothing eases), day 1;
   Ema, emergency (numbness in the saddle area), today.
 The runners of an earlier run (the same nicknames in the demo clinic) are deleted first;
@@ -39,7 +40,7 @@ from assessments.models import Assessment
 from clinics.models import Clinic
 from clinics.permissions import ensure_clinicians_group
 from programs import builder
-from programs.models import CheckIn, Exercise, Tick, library_specs, now_fields, program_for
+from programs.models import CheckIn, Exercise, PlanAdjustment, Tick, library_specs, now_fields, program_for
 
 CLINIC_NAME = "Demo clinic"
 CLINICIAN = "demo-clinician"
@@ -89,6 +90,7 @@ class DemoRunner:
     changes: dict = field(default_factory=dict)
     pains: tuple[int, ...] = ()  # check-ins from day 1 on, oldest first; 0 in a gap = no check-in that day
     ticked_today: int = 0  # exercises of today's plan ticked done
+    tailoring: tuple[tuple[str, str, str], ...] = ()  # the clinician's changes: (action, exercise, note)
 
     def answers(self) -> dict:
         answers = {**BASE_ANSWERS, "nickname": self.nickname, **self.changes}
@@ -125,6 +127,10 @@ RUNNERS = (
             "pain_areas": ["lower_back_one_side", "buttock"],
         },
         pains=(5, 4),
+        tailoring=(
+            (builder.Adjust.ADD, "open-book", ""),
+            (builder.Adjust.NOTE, "", "We will see you on Thursday. Until then, keep to these gentle moves."),
+        ),
     ),
     DemoRunner(
         "Uma",
@@ -236,6 +242,14 @@ class Command(BaseCommand):
                 Tick(assessment=assessment, day=today, exercise=entry.slug)
                 for entry in (plan.today.warm_up + plan.today.exercises)[: spec.ticked_today]
             )
+        clinician = get_user_model().objects.get(username=CLINICIAN)
+        PlanAdjustment.objects.bulk_create(
+            PlanAdjustment(
+                assessment=assessment, day=first_day, user=clinician, username=clinician.username, action=action,
+                exercise=slug, exercise_name=Exercise.objects.get(slug=slug).name if slug else "", note=note,
+            )
+            for action, slug, note in spec.tailoring
+        )  # fmt: skip
         token = {"token": assessment.token}
         pages = {
             "result": reverse("assessments:result", kwargs=token),
@@ -249,6 +263,7 @@ class Command(BaseCommand):
             "story": spec.story,
             "tier": assessment.tier,
             "admin": base_url + reverse("admin:assessments_assessment_change", args=[assessment.pk]),
+            "tailor": base_url + reverse("admin:assessments_assessment_tailor", args=[assessment.pk]),
             **{name: base_url + path for name, path in pages.items()},
         }
 
