@@ -188,9 +188,10 @@ def tailoring_on(adjustments: Iterable[AdjustmentSpec], d: date, by: str = "") -
             continue
         since = a.day
         if a.action == Adjust.LEAVE_OUT:
-            if a.slug in added:
+            if a.slug in added:  # taken out again, with what came with it
                 added.pop(a.slug)
                 covers.pop(a.slug, None)
+                dosages.pop(a.slug, None)
             else:
                 left_out.add(a.slug)
         elif a.action == Adjust.PUT_BACK:

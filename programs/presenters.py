@@ -541,6 +541,6 @@ def present_tailoring(program: builder.Program, library: list[builder.ExerciseSp
         changes.append(f"Added: {', '.join(added)}.")
     if left_out := sorted(names[s] for s in t.left_out if s in names):
         changes.append(f"Left out: {', '.join(left_out)}.")
-    if dosed := [names[s] for s in t.dosages if s in names]:
+    if dosed := [names[s] for s in t.dosages if s in names and s not in t.left_out]:
         changes.append(f"Dosage set by your clinic, the same each week: {', '.join(dosed)}.")
     return {"by": t.by or "your clinic", "since": t.since, "note": t.note, "changes": changes, "paused": t.paused}

@@ -56,7 +56,8 @@ def care_plan(assessment, base_url: str, response_url: str, today) -> dict | Non
     adjustments = list(assessment.adjustments.all())  # prefetched
     clinic = assessment.clinic.name if assessment.clinic_id else "the clinic"
     t = builder.tailoring_on([a.as_spec() for a in adjustments], today, clinic)
-    latest = {a.exercise: a for a in adjustments if a.exercise}  # the newest change of each exercise
+    named = {a.exercise: a.exercise_name or a.exercise for a in adjustments if a.exercise}
+    dosed = {a.exercise: a for a in adjustments if a.action == builder.Adjust.DOSAGE}  # the newest of each
     start = timezone.localdate(assessment.created)
     end = start + timedelta(days=PLAN_DAYS - 1)
     if assessment.plan_status == builder.STOPPED:
@@ -67,7 +68,7 @@ def care_plan(assessment, base_url: str, response_url: str, today) -> dict | Non
         status = "completed" if today > end else "active"
     activities = []
     for slug in sorted(t.left_out):
-        name = latest[slug].exercise_name or slug
+        name = named[slug]
         activities.append(_activity(name, "cancelled", f"Left out by {clinic}: {name}.", do_not_perform=True))
     for slug in t.added:
         a = next(a for a in reversed(adjustments) if a.exercise == slug and a.action == builder.Adjust.ADD)
@@ -76,8 +77,8 @@ def care_plan(assessment, base_url: str, response_url: str, today) -> dict | Non
             cautions = "; ".join(CAUTION_TEXT.get(code, code).lower() for code in a.overrides)
             words += f" Added despite its caution ({cautions}), because: {a.reason}"
         activities.append(_activity(a.exercise_name, "in-progress", words))
-    for slug in t.dosages:
-        a = latest[slug]
+    for slug in sorted(set(t.dosages) - t.left_out):
+        a = dosed[slug]
         words = f"Dosage set by {clinic}, every week: {a.exercise_name}, {dosage_words(a)}."
         activities.append(_activity(a.exercise_name, "in-progress", words))
     plan = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -38,10 +39,12 @@ class TailorPlan:
 
     @cached_property
     def adjustments(self) -> list[PlanAdjustment]:
+        prefetch_related_objects([self.assessment], "adjustments")
         return list(self.assessment.adjustments.all())
 
     @cached_property
     def program(self) -> builder.Program:
+        prefetch_related_objects([self.assessment], "adjustments")  # read once, for the plan and the log
         return program_for(self.assessment, list(self.assessment.check_ins.all()), self.library)
 
     @property

@@ -397,3 +397,15 @@ def test_the_runners_download_lists_the_clinics_changes_without_its_reasons(clie
         {"day": timezone.localdate().isoformat(), "change": "added “Bird-dog”"}
     ]
     assert "Private clinical reasoning" not in str(data)
+
+
+def test_an_exercise_given_a_dosage_then_left_out_is_exported_as_left_out_only(client, dana, clinic):
+    sam = runner(clinic)
+    tailor(client, sam, action="add", exercise="doorway-chest-stretch")
+    tailor(client, sam, action="dosage", exercise="doorway-chest-stretch", sets="3", hold_seconds="30")
+    tailor(client, sam, action="leave_out", exercise="doorway-chest-stretch")
+    tailor(client, sam, action="leave_out", exercise=plan_of(sam).today.exercises[0].slug)
+    text = b"".join(export(client, "export_fhir", sam).streaming_content).decode()
+    plan = next(e.resource for e in Bundle.parse_raw(text).entry if e.resource.resource_type == "CarePlan")
+    assert [d.detail.status for d in plan.activity] == ["cancelled"]
+    assert all("None" not in d.detail.description for d in plan.activity)
