@@ -223,6 +223,7 @@ class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
             "form": form,
             "errors": [error for errors in form.errors.values() for error in errors] if form.is_bound else [],
             "flags": caution_words(plan.program.flags) if not plan.refusal else "",
+            "status_words": Assessment.Plan(plan.program.status).label if not plan.refusal else "",
         }
         return TemplateResponse(
             request, "admin/assessments/assessment/tailor.html", context, status=400 if form.is_bound else 200

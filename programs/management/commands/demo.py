@@ -245,7 +245,7 @@ class Command(BaseCommand):
         clinician = get_user_model().objects.get(username=CLINICIAN)
         PlanAdjustment.objects.bulk_create(
             PlanAdjustment(
-                assessment=assessment, day=first_day, user=clinician, username=clinician.username, action=action,
+                assessment=assessment, day=first_day, at=start, user=clinician, username=clinician.username, action=action,
                 exercise=slug, exercise_name=Exercise.objects.get(slug=slug).name if slug else "", note=note,
             )
             for action, slug, note in spec.tailoring
