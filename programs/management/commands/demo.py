@@ -245,8 +245,9 @@ class Command(BaseCommand):
         clinician = get_user_model().objects.get(username=CLINICIAN)
         PlanAdjustment.objects.bulk_create(
             PlanAdjustment(
-                assessment=assessment, day=first_day, at=start, user=clinician, username=clinician.username, action=action,
-                exercise=slug, exercise_name=Exercise.objects.get(slug=slug).name if slug else "", note=note,
+                assessment=assessment, day=first_day, at=start, user=clinician, username=clinician.username,
+                action=action, exercise=slug, note=note,
+                exercise_name=Exercise.objects.get(slug=slug).name if slug else "",
             )
             for action, slug, note in spec.tailoring
         )  # fmt: skip
