@@ -34,6 +34,7 @@ from assessments.questionnaire import REPLACED_BY, label_of
 from assessments.scoring import (
     ACUTE_FLARE,
     CATALOGUE_BY_CODE,
+    CAUTION_WORDS,
     POSSIBLE,
     WHEN_TO_ACT,
     AdviceItem,
@@ -139,9 +140,9 @@ class Adjust(StrEnum):
     """A clinician's change to a runner's plan. The changes are kept in the order they were made;
     the plan on a day follows those made up to that day (`tailoring_on`)."""
 
-    LEAVE_OUT = "leave_out"  # an exercise out of every day (one the clinic added: taken out again)
+    LEAVE_OUT = "leave_out"  # an exercise out of every day (one the clinic added: taken out again too)
     PUT_BACK = "put_back"  # a left-out exercise back, for the builder to choose again
-    ADD = "add"  # an exercise into the routine of training and gentle days
+    ADD = "add"  # an exercise into the routine of training and gentle days (its overrides never a flare-up)
     DOSAGE = "dosage"  # a dosage of the clinic's, the same every week (none: the plan's own again)
     PAUSE = "pause"  # no routine until the clinic resumes it
     RESUME = "resume"
@@ -187,19 +188,19 @@ def tailoring_on(adjustments: Iterable[AdjustmentSpec], d: date, by: str = "") -
         if a.day > d:
             continue
         since = a.day
-        if a.action == Adjust.LEAVE_OUT:
+        if a.action == Adjust.LEAVE_OUT:  # out of the plan, the builder's choice or the clinic's
+            left_out.add(a.slug)
             if a.slug in added:  # taken out again, with what came with it
                 added.pop(a.slug)
                 covers.pop(a.slug, None)
                 dosages.pop(a.slug, None)
-            else:
-                left_out.add(a.slug)
         elif a.action == Adjust.PUT_BACK:
             left_out.discard(a.slug)
         elif a.action == Adjust.ADD:
             left_out.discard(a.slug)
             added[a.slug] = None
-            covers[a.slug] = frozenset(a.covers)
+            # A flare-up comes and goes day by day: no reason given once covers the next one.
+            covers[a.slug] = frozenset(a.covers) - {ACUTE_FLARE}
         elif a.action == Adjust.DOSAGE:
             if a.dosage is None:
                 dosages.pop(a.slug, None)
@@ -895,17 +896,28 @@ class RoutinePicker:
     time budget is checked at the plan's peak dosage (week 4).
     """
 
-    def __init__(self, result: Result, library: Sequence[ExerciseSpec], flags: frozenset[str], gentle: bool):
+    def __init__(
+        self,
+        result: Result,
+        library: Sequence[ExerciseSpec],
+        flags: frozenset[str],
+        gentle: bool,
+        left_out: frozenset[str] = frozenset(),
+    ):
         self.result, self.gentle = result, gentle
         self.focus = focus_of(result)
         self.focus_codes = [code for code, _, _ in self.focus]
         self.by_slug = {e.slug: e for e in library}
         self.easier, self.harder = variant_links(library)
-        self.safe = sorted((e for e in library if allowed(e, flags) and (e.gentle or not gentle)), key=lambda e: e.slug)
-        safe_slugs = {e.slug for e in self.safe}
-        # The entry level: an exercise whose easier version this runner may do is not a starting point.
+        self.safe = sorted(
+            (e for e in library if allowed(e, flags) and (e.gentle or not gentle) and e.slug not in left_out),
+            key=lambda e: e.slug,
+        )
+        # The entry level: an exercise whose easier version this runner may do (or the clinic left
+        # out: its harder version does not take its place on day 1) is not a starting point.
+        below = {e.slug for e in self.safe} | left_out
         self.pool = [
-            e for e in self.safe if not e.warm_up and e.kind != ACTIVITY and self.easier.get(e.slug) not in safe_slugs
+            e for e in self.safe if not e.warm_up and e.kind != ACTIVITY and self.easier.get(e.slug) not in below
         ]
         self.budget = GENTLE_MINUTES if gentle else ROUTINE_MINUTES[1]
         self.most = MAX_GENTLE_EXERCISES if gentle else MAX_EXERCISES
@@ -1053,9 +1065,16 @@ class RoutinePicker:
         self.why[e.slug] = why
 
 
-def choose_routine(result: Result, library: Sequence[ExerciseSpec], flags: frozenset[str], gentle: bool) -> Routine:
-    """The exercises of a training day, a warm-up and the easy-day options, for these flags."""
-    return RoutinePicker(result, library, flags, gentle).routine()
+def choose_routine(
+    result: Result,
+    library: Sequence[ExerciseSpec],
+    flags: frozenset[str],
+    gentle: bool,
+    left_out: frozenset[str] = frozenset(),
+) -> Routine:
+    """The exercises of a training day, a warm-up and the easy-day options, for these flags,
+    without those the clinic left out."""
+    return RoutinePicker(result, library, flags, gentle, left_out).routine()
 
 
 def entry_for(
@@ -1222,8 +1241,7 @@ class DayMaker:
         """The builder's routine for these flags, without the exercises the clinic left out."""
         key = (flags, gentle, left_out)
         if key not in self.routines:
-            library = [e for e in self.library if e.slug not in left_out]
-            self.routines[key] = choose_routine(self.plan.result, library, flags, gentle)
+            self.routines[key] = choose_routine(self.plan.result, self.library, flags, gentle, left_out)
         return self.routines[key]
 
     def day(self, number: int, d: date, week: int, step: int, state: State | None = None) -> Day:
@@ -1241,7 +1259,7 @@ class DayMaker:
         routine = self.routine_for(flags, gentle, tailoring.left_out)
 
         def at(entries: list[Entry]) -> list[Entry]:
-            return [self.clinic_dosage(e, tailoring) for e in entries]
+            return [self.clinic_dosage(e, tailoring, gentle) for e in entries]
 
         walk = at([entry_for(routine.walk, 0, flags)]) if routine.walk else []
         warm_up = at([entry_for(c, 0, flags) for c in routine.warm_up])
@@ -1267,14 +1285,17 @@ class DayMaker:
         return Day.training(**where, warm_up=warm_up, exercises=main + added, flare=ACUTE_FLARE in flags)
 
     def easy_options(self, routine: Routine, flags: frozenset[str], tailoring: Tailoring) -> list[Entry]:
-        return [self.clinic_dosage(entry_for(c, 0, flags), tailoring) for c in routine.easy]
+        return [self.clinic_dosage(entry_for(c, 0, flags), tailoring, True) for c in routine.easy]
 
-    def clinic_dosage(self, entry: Entry, tailoring: Tailoring) -> Entry:
-        """The entry at the dosage the clinic set for it, if it did."""
+    def clinic_dosage(self, entry: Entry, tailoring: Tailoring, gentle: bool = False) -> Entry:
+        """The entry at the dosage the clinic set for it, if it did; on a gentle day (or an easy
+        day's options) only when that is no more than the plan's own (in minutes)."""
         values = tailoring.dosages.get(entry.slug)
         if values is None:
             return entry
         dosage = clinic_dosage(self.by_slug[entry.slug], values)
+        if gentle and dosage.minutes > entry.dosage.minutes:
+            return entry
         return replace(
             entry,
             dosage=dosage,
@@ -1294,8 +1315,12 @@ class DayMaker:
             e = self.by_slug.get(slug)
             if e is None or slug in have or unsafe_cautions(e, flags, tailoring) or (gentle and not e.gentle):
                 continue
-            entry = Entry.of(e, dosage_at(e, step), [f"added by {tailoring.by or 'your clinic'}"], variant="added")
-            entries.append(self.clinic_dosage(entry, tailoring))
+            why = f"added by {tailoring.by or 'your clinic'}"
+            if checked := set(e.cautions) & tailoring.covers.get(slug, frozenset()):
+                words = "; ".join(CAUTION_WORDS[code] for code in sorted(checked) if code in CAUTION_WORDS)
+                why += f", who checked that it suits you despite its caution ({words})"
+            entry = Entry.of(e, dosage_at(e, step), [why], variant="added")
+            entries.append(self.clinic_dosage(entry, tailoring, gentle))
         return entries
 
     def harder_of(self, choice: Choice) -> ExerciseSpec | None:

@@ -537,10 +537,14 @@ def present_tailoring(program: builder.Program, library: list[builder.ExerciseSp
     changes = []
     if t.paused:
         changes.append("Your plan is paused: no routine until your clinic starts it again.")
-    if added := [names[s] for s in t.added if s in names]:
+    to_come = [d for d in program.days if d.date >= program.as_of] + ([program.today] if program.today else [])
+    on_days = {e.slug for d in to_come for e in d.warm_up + d.exercises}
+    if added := [names[s] for s in t.added if s in names and s in on_days]:
         changes.append(f"Added: {', '.join(added)}.")
+    if later := [names[s] for s in t.added if s in names and s not in on_days and not t.paused]:
+        changes.append(f"Added for when your plan allows it again: {', '.join(later)}.")
     if left_out := sorted(names[s] for s in t.left_out if s in names):
         changes.append(f"Left out: {', '.join(left_out)}.")
-    if dosed := [names[s] for s in t.dosages if s in names and s not in t.left_out]:
+    if dosed := [names[s] for s in t.dosages if s in names and s in on_days]:
         changes.append(f"Dosage set by your clinic, the same each week: {', '.join(dosed)}.")
     return {"by": t.by or "your clinic", "since": t.since, "note": t.note, "changes": changes, "paused": t.paused}

@@ -243,6 +243,7 @@ class AssessmentAdmin(CappedCountAdmin, ClinicScopedAdmin):
             title="Review an assessment",
             answer_sections=present_answers(obj.answers, obj.questionnaire_version),
         )
+        context["tailoring"]["may_tailor"] &= self.has_change_permission(request, obj)
         if request.user.is_superuser:
             context["access_records"] = list(obj.access_records.all()[:20])
         return super().render_change_form(request, context, add, change, form_url, obj)

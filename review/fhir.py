@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assessments import questionnaire as qn
 from assessments.fhir import REFERENCE_PATH, questionnaire_resource, questionnaire_response
+from assessments.models import Assessment
 from assessments.scoring import EMERGENCY
 from programs import builder
 from programs.presenters import CAUTION_TEXT, dosage_words
@@ -61,26 +62,26 @@ def care_plan(assessment, base_url: str, response_url: str, today) -> dict | Non
     start = timezone.localdate(assessment.created)
     end = start + timedelta(days=PLAN_DAYS - 1)
     if assessment.plan_status == builder.STOPPED:
-        status = "revoked"
+        status, doing = "revoked", "stopped"
     elif t.paused:
-        status = "on-hold"
+        status, doing = "on-hold", "on-hold"
     else:
-        status = "completed" if today > end else "active"
+        status, doing = ("completed", "completed") if today > end else ("active", "in-progress")
     activities = []
-    for slug in sorted(t.left_out):
+    for slug in sorted(t.left_out):  # a "do not" in force, as long as the plan is
         name = named[slug]
-        activities.append(_activity(name, "cancelled", f"Left out by {clinic}: {name}.", do_not_perform=True))
+        activities.append(_activity(name, doing, f"Left out by {clinic}: {name}.", do_not_perform=True))
     for slug in t.added:
         a = next(a for a in reversed(adjustments) if a.exercise == slug and a.action == builder.Adjust.ADD)
         words = f"Added by {clinic}: {a.exercise_name}."
         if a.overrides:
             cautions = "; ".join(CAUTION_TEXT.get(code, code).lower() for code in a.overrides)
             words += f" Added despite its caution ({cautions}), because: {a.reason}"
-        activities.append(_activity(a.exercise_name, "in-progress", words))
+        activities.append(_activity(a.exercise_name, doing, words))
     for slug in sorted(set(t.dosages) - t.left_out):
         a = dosed[slug]
         words = f"Dosage set by {clinic}, every week: {a.exercise_name}, {dosage_words(a)}."
-        activities.append(_activity(a.exercise_name, "in-progress", words))
+        activities.append(_activity(a.exercise_name, doing, words))
     plan = {
         "resourceType": "CarePlan",
         "identifier": [{"system": base_url + REFERENCE_PATH, "value": assessment.reference}],
@@ -89,7 +90,7 @@ def care_plan(assessment, base_url: str, response_url: str, today) -> dict | Non
         "title": f"{builder.PROGRAM_WEEKS}-week home exercise plan for low-back pain",
         "description": (
             f"Stretches and exercises chosen by Runner's back check from the runner's answers; "
-            f"plan today: {builder.PlanStatus(assessment.plan_status).value}"
+            f"plan today: {Assessment.Plan(assessment.plan_status).label.lower()}"
             + (", paused by the clinic" if t.paused else "")
             + (
                 f". Adjusted by {clinic}: {len(adjustments)} change{'s' * (len(adjustments) != 1)}."

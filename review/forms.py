@@ -5,7 +5,7 @@ import hashlib
 from django import forms
 
 from assessments.models import Assessment
-from assessments.scoring import CAUTION_WORDS
+from assessments.scoring import ACUTE_FLARE, CAUTION_WORDS
 from programs import builder
 from programs.models import CAUTION_CHOICES, IMBALANCE_CHOICES, Exercise
 from review.tailoring import RESET_DOSAGE
@@ -187,11 +187,13 @@ class TailorForm(forms.Form):
             raise forms.ValidationError({"note": "This is the note the runner sees already."})
 
     def check_add(self, cleaned) -> None:
-        """An exercise whose cautions match the runner's flags today goes in only with the
-        clinician's reason, which then covers those cautions (never later ones: a flare-up to come
-        still keeps it out)."""
+        """An exercise whose cautions match the runner's lasting flags goes in only with the
+        clinician's reason, which then covers those cautions. A flare-up is never overridden: it
+        passes in a day or two, and the exercise waits for it to pass (the builder's rule)."""
         e = self.chosen_exercise(cleaned, in_plan=False)
-        unsafe = builder.unsafe_cautions(e, self.plan.program.flags)
+        if e.slug in self.plan.tailoring.left_out:
+            raise forms.ValidationError({"exercise": f"“{e.name}” was left out: put it back instead."})
+        unsafe = builder.unsafe_cautions(e, self.plan.program.flags) - {ACUTE_FLARE}
         if unsafe and not cleaned["reason"]:
             words = "; ".join(CAUTION_WORDS.get(code, code) for code in sorted(unsafe))
             raise forms.ValidationError(

@@ -10,9 +10,9 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from assessments.models import Assessment
-from assessments.scoring import CAUTION_WORDS, EMERGENCY
+from assessments.scoring import ACUTE_FLARE, CAUTION_WORDS, EMERGENCY
 from programs import builder
-from programs.models import PlanAdjustment, library_specs, library_version, program_for
+from programs.models import PlanAdjustment, library_specs, library_version, plan_inputs, program_for, tailoring_inputs
 from programs.presenters import KIND_WORDS, adjustment_words
 
 RESET_DOSAGE = "reset_dosage"  # the form's action for "back to the plan's dosage" (a DOSAGE without one)
@@ -63,18 +63,32 @@ class TailorPlan:
         return ""
 
     @cached_property
+    def unpaused(self) -> builder.Program:
+        """The plan as it would be without the pause: what a paused plan's tailoring works on."""
+        if not self.tailoring.paused:
+            return self.program
+        inputs = plan_inputs(self.assessment, list(self.assessment.check_ins.all())) | tailoring_inputs(self.assessment)
+        inputs["adjustments"] = [
+            a for a in inputs["adjustments"] if a.action not in (builder.Adjust.PAUSE, builder.Adjust.RESUME)
+        ]
+        return builder.build_program(library=self.library, today=self.program.as_of, **inputs)
+
+    @cached_property
     def in_plan(self) -> list[str]:
-        """The exercises of the plan from today on, as built (the builder's and the clinic's)."""
-        days = [d for d in self.program.days if d.date >= self.program.as_of] or self.program.days
-        if self.program.today and self.program.today not in days:
-            days.append(self.program.today)
+        """The exercises of the plan from today on, as built (the builder's and the clinic's; of a
+        paused plan, as it will be when it resumes)."""
+        program = self.unpaused
+        days = [d for d in program.days if d.date >= program.as_of] or program.days
+        if program.today and program.today not in days:
+            days.append(program.today)
         slugs = dict.fromkeys(e.slug for d in days for e in d.warm_up + d.exercises)
         slugs.update(dict.fromkeys(self.tailoring.added))
         return [s for s in slugs if s in self.by_slug]
 
     def dosage_now(self, slug: str) -> builder.Dosage | None:
         """The exercise's dosage today, or on its next day in the plan (None: on no day from today)."""
-        for day in [self.program.today, *(d for d in self.program.days if d.date > self.program.as_of)]:
+        program = self.unpaused
+        for day in [program.today, *(d for d in program.days if d.date > program.as_of)]:
             for e in (day.warm_up + day.exercises) if day else ():
                 if e.slug == slug:
                     return e.dosage
@@ -136,15 +150,17 @@ class TailorPlan:
         """The exercises the clinician may add: not in the plan, the clinic's own first; each says
         whether it needs a reason (a caution matching the runner's flags today)."""
         t = self.tailoring
-        taken = set(self.in_plan) | set(t.added)
+        taken = set(self.in_plan) | set(t.added) | t.left_out  # a left-out one is put back, not added
         options = []
         for e in sorted(self.library, key=lambda e: e.name):
             if e.slug in taken:
                 continue
             unsafe = builder.unsafe_cautions(e, self.program.flags)
             label = f"{e.name} ({KIND_WORDS.get(e.kind, e.kind).lower()})"
-            if unsafe:
-                label += f": needs a reason (caution: {caution_words(unsafe)})"
+            if unsafe - {ACUTE_FLARE}:
+                label += f": needs a reason (caution: {caution_words(unsafe - {ACUTE_FLARE})})"
+            elif unsafe:
+                label += ": waits until the flare-up passes"
             options.append({"slug": e.slug, "label": label, "unsafe": bool(unsafe)})
         return options
 
@@ -195,10 +211,16 @@ def save_adjustment(plan: TailorPlan, user, cleaned: dict) -> tuple[PlanAdjustme
         if e.kind == builder.ACTIVITY:
             adjustment.sets = None
     with transaction.atomic():
+        # Locked, so that two clinicians pausing and resuming at once leave the queue as the log says.
+        Assessment.objects.select_for_update().only("pk").get(pk=plan.assessment.pk)
         adjustment.save()
         if action in (builder.Adjust.PAUSE, builder.Adjust.RESUME):
-            Assessment.objects.filter(pk=plan.assessment.pk).update(plan_paused=action == builder.Adjust.PAUSE)
+            log = [a.as_spec() for a in PlanAdjustment.objects.filter(assessment=plan.assessment)]
+            paused = builder.tailoring_on(log, adjustment.day).paused
+            Assessment.objects.filter(pk=plan.assessment.pk).update(plan_paused=paused)
     said = f"Saved: {adjustment_words(adjustment)}."
     if action == builder.Adjust.ADD and plan.program.status == builder.GENTLE and not e.gentle:
         said += " While the plan is gentle only, it waits: it is not a gentle exercise."
+    if action == builder.Adjust.ADD and ACUTE_FLARE in builder.unsafe_cautions(e, plan.program.flags):
+        said += " It waits until the runner's flare-up passes (its caution)."
     return adjustment, said
