@@ -504,22 +504,25 @@ LIBRARY_SLUGS = sorted(BY_SLUG)
 GENTLE_SLUGS = sorted(e.slug for e in BY_SLUG.values() if e.gentle)  # the only ones a gentle plan takes
 FLARE_SLUGS = sorted(e.slug for e in BY_SLUG.values() if "acute_flare" in e.cautions)
 # Additions (with their overrides), leaving out and dosages more often than the plan-wide changes.
-ACTIONS = [*Adjust, Adjust.ADD, Adjust.ADD, Adjust.LEAVE_OUT, Adjust.DOSAGE]
-DOSAGES = st.none() | st.tuples(
+ACTIONS = [*Adjust, Adjust.ADD, Adjust.ADD, Adjust.LEAVE_OUT, Adjust.DOSAGE, Adjust.DOSAGE]  # 3, 2, 3 of 12
+SOME_DOSAGE = st.tuples(
     st.integers(1, 5), st.none() | st.integers(3, 20), st.none() | st.integers(5, 60), st.none() | st.integers(5, 60)
 )
+DOSAGES = st.one_of(st.none(), SOME_DOSAGE, SOME_DOSAGE)  # None: back to the plan's own
 
 
 @st.composite
 def random_adjustments(draw, plan_slugs=()) -> list[AdjustmentSpec]:
-    """0-10 changes in any order, dated from before the start to after the plan: any action, any
+    """1-10 changes in any order, dated from before the start to after the plan: any action, any
     exercise of the library, any set of cautions covered (often those of the exercise), any dosage
     (valid or not). The changes name a few exercises each (from the library, its gentle and its
     flare-cautioned ones, and the plan's own), so that they add, dose and leave out the same ones."""
-    pools = [LIBRARY_SLUGS, GENTLE_SLUGS, FLARE_SLUGS, sorted(plan_slugs)]
-    named = draw(st.lists(st.one_of([st.sampled_from(p) for p in pools if p]), min_size=1, max_size=4, unique=True))
+    pools = [st.sampled_from(p) for p in (LIBRARY_SLUGS, GENTLE_SLUGS, FLARE_SLUGS, sorted(plan_slugs)) if p]
+    named = draw(st.lists(st.one_of(pools), min_size=1, max_size=4, unique=True))
+    if plan_slugs:  # always one of the plan's own
+        named = list(dict.fromkeys([draw(st.sampled_from(sorted(plan_slugs))), *named]))
     changes = []
-    for _ in range(draw(st.integers(0, 10))):
+    for _ in range(draw(st.integers(1, 10))):
         action, slug = draw(st.sampled_from(ACTIONS)), draw(st.sampled_from(named))
         changes.append(
             AdjustmentSpec(

@@ -40,7 +40,12 @@ ICONS = {
     "pause": '<circle cx="12" cy="12" r="10"/><path d="M10 8v8M14 8v8"/>',
 }
 # The icon of each kind of plan day (builder.DayKind values).
-DAY_ICONS = {"training": "routine", "easy": "easy", "rest": "rest", "gentle_day": "gentle", "stopped_day": "emergency",
+DAY_ICONS = {
+    "training": "routine",
+    "easy": "easy",
+    "rest": "rest",
+    "gentle_day": "gentle",
+    "stopped_day": "emergency",
     "paused_day": "pause",
 }
 
