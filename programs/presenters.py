@@ -535,8 +535,7 @@ def present_tailoring(program: builder.Program, library: list[builder.ExerciseSp
         return None
     names = {e.slug: e.name for e in library}
     changes = []
-    if t.paused:
-        changes.append("Your plan is paused: no routine until your clinic starts it again.")
+    # A pause is said by each day of the plan ("Plan paused by ..."), not again here.
     to_come = [d for d in program.days if d.date >= program.as_of] + ([program.today] if program.today else [])
     on_days = {e.slug for d in to_come for e in d.warm_up + d.exercises}
     if added := [names[s] for s in t.added if s in names and s in on_days]:
