@@ -518,6 +518,11 @@ class ExerciseAdmin(admin.ModelAdmin):
             ),
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Once made, the slug stays: runners' ticks and clinics' changes to plans name the exercise
+        # by it (and the library file matches on it); a new name is the name field's job.
+        return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+
     def get_fieldsets(self, request, obj=None):
         # "Why" is a question for someone who may change the exercise: a clinician only views it.
         may_edit = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)

@@ -470,3 +470,13 @@ def test_a_clinician_who_may_only_view_sees_no_tailoring_link_and_cannot_tailor(
     assert "Tailor the plan" not in page
     assert tailor(client, sam, action="pause").status_code == 403
     assert not PlanAdjustment.objects.exists()
+
+
+def test_an_exercises_slug_cannot_be_changed_once_made_so_plan_changes_keep_naming_it(client, dana, clinic):
+    own = Exercise.objects.create(
+        slug="riverside-wall-slide", name="Riverside wall slide", kind="mobility", region="upper_back",
+        steps="Stand with your back to a wall.", sets=2, reps=8, minutes=3, clinic=clinic, equipment=["wall"],
+    )  # fmt: skip
+    page = client.get(reverse("admin:programs_exercise_change", args=[own.pk])).content.decode()
+    assert 'name="slug"' not in page and "riverside-wall-slide" in page
+    assert 'name="slug"' in client.get(reverse("admin:programs_exercise_add")).content.decode()
