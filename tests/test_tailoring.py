@@ -238,6 +238,7 @@ def test_pausing_shows_the_runner_a_paused_day_and_the_queue_says_so(client, dan
     client.logout()
     page = client.get(reverse("programs:program", args=[sam.token])).content.decode()
     assert "Plan paused by Riverside Physio" in page and "Save my ticks" not in page
+    assert "How to do each exercise" not in page  # there is none to do
     client.force_login(dana)
     tailor(client, sam, action="resume")
     assert plan_of(sam).today.kind != builder.PAUSED_DAY
