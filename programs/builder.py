@@ -229,6 +229,10 @@ DOSAGE_LIMITS: dict[str, dict[str, tuple[int, int] | None]] = {
 REST_SECONDS = (0, 180)
 
 
+def a_or_an(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def dosage_errors(e: ExerciseSpec) -> dict[str, list[str]]:
     """What is wrong with an exercise's dosage, by field; empty when it is fine."""
     limits = DOSAGE_LIMITS.get(e.kind)
@@ -239,9 +243,11 @@ def dosage_errors(e: ExerciseSpec) -> dict[str, list[str]]:
         value, bounds = getattr(e, name), limits[name]
         if bounds is None:
             if value is not None:
-                errors[name] = [f"A {e.kind} exercise has no {name.replace('_', ' ')}: leave it empty."]
+                errors[name] = [
+                    f"{a_or_an(e.kind).capitalize()} exercise has no {name.replace('_', ' ')}: leave it empty."
+                ]
         elif value is not None and not bounds[0] <= value <= bounds[1]:
-            errors[name] = [f"For a {e.kind} exercise this must be from {bounds[0]} to {bounds[1]}."]
+            errors[name] = [f"For {a_or_an(e.kind)} exercise this must be from {bounds[0]} to {bounds[1]}."]
     if e.kind == STRETCH and e.hold_seconds is None:
         errors.setdefault("hold_seconds", []).append("A stretch needs a hold time.")
     if e.kind in (STRENGTH, MOBILITY):
@@ -1261,7 +1267,8 @@ class DayMaker:
         def at(entries: list[Entry]) -> list[Entry]:
             return [self.clinic_dosage(e, tailoring, gentle) for e in entries]
 
-        walk = at([entry_for(routine.walk, 0, flags)]) if routine.walk else []
+        # The walk is an easy day's, a rest day's and a gentle day's: the lower dosage, as their options.
+        walk = [self.clinic_dosage(entry_for(routine.walk, 0, flags), tailoring, True)] if routine.walk else []
         warm_up = at([entry_for(c, 0, flags) for c in routine.warm_up])
         if rest_reasons := self.plan.rest_reasons(d, number):
             return Day.rest(**where, options=walk + self.easy_options(routine, flags, tailoring), reasons=rest_reasons)
