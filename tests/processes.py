@@ -1,9 +1,13 @@
-"""Running manage.py in a real process, as a user or an operator would."""
+"""Running manage.py and the server in real processes, as a user or an operator would."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
 # The variables of README's Production section (with a key of the right length): what
@@ -39,3 +43,20 @@ def run_manage(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.C
         timeout=60,
         check=False,
     )
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server of the test's own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, log: Path, tries: int = 200) -> None:
+    """Until a server listens on `port` (every 50 ms); the test fails with the end of its log if none does."""
+    for _ in range(tries):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    pytest.fail("gunicorn did not start: " + log.read_text()[-2000:])

@@ -14,7 +14,6 @@ import csv
 import http.client
 import io
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,18 +25,12 @@ from http.cookiejar import CookieJar
 
 import pytest
 
-from tests.processes import PROJECT, process_env, run_manage
+from tests.processes import PROJECT, free_port, process_env, run_manage
 
 ROWS = 600
 TIMEOUT = 2  # gunicorn's --timeout, seconds
 PASSWORD = "a-long-passphrase-for-the-timeout-test"  # noqa: S105 - a test account
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Browser:

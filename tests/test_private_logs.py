@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from backpain.logs import shorten_tokens
-from tests.processes import PROJECT, process_env, run_manage
+from tests.processes import PROJECT, free_port, process_env, run_manage, wait_for_port
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 TOKEN = "kQ2v_Xr7-Lm9PzT4bN6yWc8dHf1gJs3aE5uRiO0pYtA"  # the shape of assessments.models.new_token()
@@ -31,12 +31,6 @@ MAKE_RUNNER = (
     "from assessments.models import Assessment; from tests.personas import runner_with; "
     "print(Assessment.objects.create_from_answers(runner_with()).token)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +66,7 @@ def served(tmp_path_factory):
             stderr=output,
         )
     try:
-        for _ in range(200):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        else:
-            pytest.fail("gunicorn did not start: " + log.read_text()[-2000:])
+        wait_for_port(port, log)
         yield f"http://127.0.0.1:{port}", token, log
     finally:
         server.terminate()

@@ -9,12 +9,10 @@ must lead to the same private link.
 import http.cookiejar
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,7 +23,7 @@ from django.conf import settings
 
 from assessments.models import Assessment
 from tests.personas import runner_with, step_posts, step_url
-from tests.processes import PROJECT, run_manage
+from tests.processes import PROJECT, free_port, run_manage, wait_for_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,18 +43,12 @@ def _database_url(tmp: Path) -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn():
     """The app under gunicorn with two sync workers; yields (base URL, database URL)."""
     with tempfile.TemporaryDirectory() as tmp:
         database_url = _database_url(Path(tmp))
-        port = _free_port()
+        port = free_port()
         env = {
             **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL")},
             "SECRET_KEY": "tests-only-" + secrets.token_hex(8),
@@ -69,13 +61,7 @@ def gunicorn():
         with log.open("wb") as output:
             server = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=output, stderr=output)
         try:
-            for _ in range(200):
-                with socket.socket() as probe:
-                    if probe.connect_ex(("127.0.0.1", port)) == 0:
-                        break
-                time.sleep(0.05)
-            else:
-                pytest.fail("gunicorn did not start: " + log.read_text()[-2000:])
+            wait_for_port(port, log)
             yield f"http://127.0.0.1:{port}", database_url
         finally:
             server.terminate()

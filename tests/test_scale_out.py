@@ -15,7 +15,6 @@ and sets REDIS_URL to a database of its own).
 import http.cookiejar
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from assessments.models import Assessment
 from assessments.views import ResultView, page_cache_key, result_page_key
 from programs.models import CheckIn
 from tests.personas import check_in_data, runner_with, step_posts, step_url
-from tests.processes import PROJECT, run_manage
+from tests.processes import PROJECT, free_port, run_manage, wait_for_port
 
 RUNNERS = 200
 # Every request names this host, as a proxy in front of both machines passes the site's name on:
@@ -78,12 +77,6 @@ def _database_url() -> str:
     return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(port: int, env: dict, log: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "backpain.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
     # Two instances on one machine: each without gunicorn's control socket (one path for all by default).
@@ -113,17 +106,11 @@ def instances(collected_static):
         "CONN_MAX_AGE": "0",
     }
     with tempfile.TemporaryDirectory() as tmp:
-        ports = [_free_port(), _free_port()]
+        ports = [free_port(), free_port()]
         servers = [_start(port, env, Path(tmp) / f"gunicorn-{port}.log") for port in ports]
         try:
             for port in ports:
-                for _ in range(300):
-                    with socket.socket() as probe:
-                        if probe.connect_ex(("127.0.0.1", port)) == 0:
-                            break
-                    time.sleep(0.05)
-                else:
-                    pytest.fail("gunicorn did not start: " + (Path(tmp) / f"gunicorn-{port}.log").read_text()[-2000:])
+                wait_for_port(port, Path(tmp) / f"gunicorn-{port}.log", tries=300)
             yield [f"http://127.0.0.1:{port}" for port in ports]
         finally:
             for server in servers:
