@@ -82,6 +82,19 @@ def step_posts(answers: dict) -> list[tuple[str, dict]]:
     return posts
 
 
+def clinician_of(username: str, *clinics):
+    """A clinician (a staff user in the Clinicians group) of these clinics."""
+    from django.contrib.auth.models import User
+
+    from clinics.permissions import ensure_clinicians_group
+
+    user = User.objects.create_user(username, password="a-long-passphrase-" + username, is_staff=True)
+    user.groups.add(ensure_clinicians_group())
+    for clinic in clinics:
+        clinic.clinicians.add(user)
+    return user
+
+
 def stored_assessment(answers: dict, clinic=None):
     """An assessment made from these answers as the questionnaire stores it, named by their nickname.
 

@@ -23,7 +23,7 @@ from clinics.models import AccessRecord, Clinic
 from clinics.permissions import ensure_clinicians_group
 from review import exports, jobs
 from review.models import ExportJob
-from tests.personas import runner_with, stored_assessment
+from tests.personas import clinician_of, runner_with, stored_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +56,6 @@ def _worker():
         worker_id="test-worker",
         excluded_queue_names=[],
     )
-
-
-def clinician_of(username, *clinics):
-    user = User.objects.create_user(username, password="a-long-passphrase-" + username, is_staff=True)
-    user.groups.add(ensure_clinicians_group())
-    for clinic in clinics:
-        clinic.clinicians.add(user)
-    return user
 
 
 @pytest.fixture

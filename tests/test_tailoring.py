@@ -14,10 +14,9 @@ from fhir.resources.bundle import Bundle
 
 from assessments.models import Assessment
 from clinics.models import Clinic
-from clinics.permissions import ensure_clinicians_group
 from programs import builder
 from programs.models import Exercise, PlanAdjustment, library_specs, program_for
-from tests.personas import check_in_data, runner_with, stored_assessment
+from tests.personas import check_in_data, clinician_of, runner_with, stored_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +31,9 @@ def clinic():
     return Clinic.objects.create(name="Riverside Physio")
 
 
-def clinician_of(clinic, name="dana"):
-    user = User.objects.create_user(name, password="a-long-passphrase-x", is_staff=True)
-    user.groups.add(ensure_clinicians_group())
-    clinic.clinicians.add(user)
-    return user
-
-
 @pytest.fixture
 def dana(client, clinic):
-    user = clinician_of(clinic)
+    user = clinician_of("dana", clinic)
     client.force_login(user)
     return user
 
@@ -85,11 +77,11 @@ def messages_of(response) -> list[str]:
 def test_only_the_runners_clinic_and_superusers_open_the_tailoring_page(client, clinic, who, status):
     sam = runner(clinic)
     if who == "clinician":
-        client.force_login(clinician_of(clinic))
+        client.force_login(clinician_of("dana", clinic))
     elif who == "superuser":
         client.force_login(User.objects.create_superuser("root", password="a-long-passphrase-x"))
     elif who == "other clinic":
-        client.force_login(clinician_of(Clinic.objects.create(name="Hilltop"), "eli"))
+        client.force_login(clinician_of("eli", Clinic.objects.create(name="Hilltop")))
     response = client.get(tailor_url(sam))
     assert response.status_code == status
     if who == "other clinic":  # nor change anything by posting
