@@ -491,10 +491,7 @@ def my_data(assessment, check_ins: list[CheckIn], ticks: list, adjustments: list
 
 def dosage_words(a: PlanAdjustment) -> str:
     """A dosage the clinic set, in the words the plan uses ("2 sets: 10 repetitions")."""
-    if a.minutes is not None and a.sets is None:
-        return f"{a.minutes} minutes"
-    amount = f"hold {a.hold_seconds} s" if a.hold_seconds else f"{a.reps} repetitions"
-    return f"{'1 set' if a.sets == 1 else f'{a.sets} sets'}: {amount}"
+    return builder.Dosage(a.sets or 1, a.reps, a.hold_seconds, False, 0, a.minutes or 0).text
 
 
 def adjustment_words(a: PlanAdjustment, reasons: bool = True) -> str:

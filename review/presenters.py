@@ -9,7 +9,8 @@ from assessments.presenters import present_result
 from assessments.scoring import EMERGENCY, ROUTINE, SELF_CARE, URGENT
 from programs import builder
 from programs.models import library_specs, library_version, plan_inputs, program_for
-from programs.presenters import CAUTION_TEXT, DAY_WORDS, DONE_WORDS, adjustment_words, pain_chart, present_tailoring
+from programs.presenters import CAUTION_TEXT, DAY_WORDS, DONE_WORDS, pain_chart, present_tailoring
+from review.tailoring import change_log
 
 # The badge says the tier in words; the colour (and a symbol) only repeat it.
 BADGES = {
@@ -174,10 +175,7 @@ def present_review(assessment) -> dict:
         "tailoring": {
             "in_force": present_tailoring(program, library),
             "may_tailor": assessment.clinic_id is not None and result.tier != EMERGENCY,
-            "history": [
-                {"at": a.at, "who": a.username, "what": adjustment_words(a)}
-                for a in reversed(assessment.adjustments.all())
-            ],
+            "history": change_log(assessment),
         },
         # New warning signs at check-ins: each one stopped the runner's plan.
         "check_in_alerts": alerts,

@@ -18,6 +18,13 @@ from programs.presenters import KIND_WORDS, adjustment_words
 RESET_DOSAGE = "reset_dosage"  # the form's action for "back to the plan's dosage" (a DOSAGE without one)
 
 
+def change_log(assessment) -> list[dict]:
+    """Every change the clinic made to the plan, newest first, with who and when."""
+    return [
+        {"at": a.at, "who": a.username, "what": adjustment_words(a)} for a in reversed(assessment.adjustments.all())
+    ]
+
+
 def caution_words(codes) -> str:
     return "; ".join(CAUTION_WORDS.get(code, code) for code in sorted(codes))
 
@@ -37,15 +44,17 @@ class TailorPlan:
     def by_slug(self) -> dict[str, builder.ExerciseSpec]:
         return {e.slug: e for e in self.library}
 
-    @cached_property
-    def adjustments(self) -> list[PlanAdjustment]:
+    def __post_init__(self):
+        # The clinic's changes, read once: for the plan, the plan without its pause, and the log.
         prefetch_related_objects([self.assessment], "adjustments")
-        return list(self.assessment.adjustments.all())
+
+    @cached_property
+    def check_ins(self) -> list:
+        return list(self.assessment.check_ins.all())
 
     @cached_property
     def program(self) -> builder.Program:
-        prefetch_related_objects([self.assessment], "adjustments")  # read once, for the plan and the log
-        return program_for(self.assessment, list(self.assessment.check_ins.all()), self.library)
+        return program_for(self.assessment, self.check_ins, self.library)
 
     @property
     def tailoring(self) -> builder.Tailoring:
@@ -67,7 +76,7 @@ class TailorPlan:
         """The plan as it would be without the pause: what a paused plan's tailoring works on."""
         if not self.tailoring.paused:
             return self.program
-        inputs = plan_inputs(self.assessment, list(self.assessment.check_ins.all())) | tailoring_inputs(self.assessment)
+        inputs = plan_inputs(self.assessment, self.check_ins) | tailoring_inputs(self.assessment)
         inputs["adjustments"] = [
             a for a in inputs["adjustments"] if a.action not in (builder.Adjust.PAUSE, builder.Adjust.RESUME)
         ]
@@ -165,10 +174,7 @@ class TailorPlan:
         return options
 
     def history(self) -> list[dict]:
-        return [
-            {"at": a.at, "who": a.username, "what": adjustment_words(a), "day": a.day}
-            for a in reversed(self.adjustments)
-        ]
+        return change_log(self.assessment)
 
 
 def dosage_fields(e: builder.ExerciseSpec, values: dict) -> list[dict]:
